@@ -1,0 +1,29 @@
+#!/bin/sh
+# run-tests.sh BUILD -- run every unit test binary (cmocka) and every
+# integration script (*/test/*.sh), then print "N passed, N failed".
+# A script exits 0 (pass), 77 (skip: it printed why) or anything else (fail).
+set -u
+build=${1:-build}
+top=$(pwd)
+export MCXD="$top/$build/mcxd" MCXCHECK="$top/$build/mcxcheck" MCX_TOP="$top" MCX_BUILD="$top/$build"
+pass=0 fail=0 skip=0 failed=""
+log=$(mktemp -d)
+run_one() { # name, command...
+    name=$1; shift
+    if "$@" >"$log/out" 2>&1; then rc=0; else rc=$?; fi
+    case $rc in
+    0) pass=$((pass + 1)); echo "ok   $name" ;;
+    77) skip=$((skip + 1)); echo "skip $name: $(tail -n 1 "$log/out")" ;;
+    *) fail=$((fail + 1)); failed="$failed $name"; echo "FAIL $name (exit $rc)"; sed 's/^/     | /' "$log/out" | tail -n 60 ;;
+    esac
+}
+for t in $(find "$build/lib/test" "$build/refimpl/test" "$build/conformance/test" -type f -perm -u+x -name 'test_*' 2>/dev/null | sort); do
+    run_one "unit/$(basename "$t")" "$t"
+done
+for s in $(ls lib/test/*.sh refimpl/test/*.sh conformance/test/*.sh 2>/dev/null | sort); do
+    run_one "$s" sh "$s"
+done
+rm -rf "$log"
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

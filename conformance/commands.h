@@ -1,0 +1,40 @@
+/*
+ * commands.h -- mcxcheck's subcommands and the options they share.
+ *
+ * Owns: the entry point of each subcommand (one file each:
+ * cmd_discover.c, cmd_conform.c, cmd_record.c, cmd_list.c) and the common
+ * option parsing (cli_common.c: --format, --output, --fail-on, --now,
+ * --seed, --color). Does not own: the checks themselves.
+ */
+#ifndef MCX_COMMANDS_H
+#define MCX_COMMANDS_H
+
+#include <stdio.h>
+#include "mcx/report.h"
+
+typedef struct mcx_cli_common {
+    mcx_format format;      /* --format text|json|jsonl|junit|tap */
+    const char *output;     /* --output FILE, NULL = stdout */
+    mcx_level fail_on;      /* --fail-on LEVEL, default error */
+    int color;              /* -1 auto (TTY), 0 never, 1 always: --color */
+    int timings;            /* --timings: show elapsed times (not deterministic) */
+    const char *now;        /* --now RFC3339, NULL = real clock */
+    unsigned long long seed;/* --seed N */
+    int has_seed;
+} mcx_cli_common;
+
+/* Initialise defaults. */
+void mcx_cli_common_init(mcx_cli_common *c);
+/* If argv[*i] is a common option, consume it (and its value), return 1;
+ * 0 if not a common option; -1 on a bad value (message printed to stderr). */
+int mcx_cli_common_parse(mcx_cli_common *c, int argc, char **argv, int *i);
+/* Write the report per the common options, return the exit code. */
+int mcx_cli_emit(const mcx_cli_common *c, const mcx_report *r);
+
+int mcxcheck_cmd_discover(int argc, char **argv);
+int mcxcheck_cmd_conform(int argc, char **argv);
+int mcxcheck_cmd_record(int argc, char **argv);
+int mcxcheck_cmd_list(int argc, char **argv);
+int mcxcheck_cmd_explain(int argc, char **argv);
+
+#endif

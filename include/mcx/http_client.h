@@ -1,0 +1,72 @@
+/*
+ * http_client.h -- the one HTTP(S) client of mcxlab, on libcurl (OpenSSL).
+ *
+ * Owns: issuing one request with explicit method, headers and body, name
+ * pinning (--resolve HOST:PORT:ADDR), CA file, timeouts, and returning the
+ * exact status line, headers and body bytes received, plus timing and the
+ * TLS/connect error class. Never follows HTTP 3xx (Autodiscover clients do
+ * not). Does not own: the discovery algorithm, vectors, or what a response
+ * means.
+ */
+#ifndef MCX_HTTP_CLIENT_H
+#define MCX_HTTP_CLIENT_H
+
+#include <stddef.h>
+
+typedef struct mcx_http_header {
+    char *name;
+    char *value;
+} mcx_http_header;
+
+typedef enum {
+    MCX_HTTP_OK = 0,      /* a response was received (any status) */
+    MCX_HTTP_E_DNS,       /* name did not resolve */
+    MCX_HTTP_E_CONNECT,   /* refused / unreachable */
+    MCX_HTTP_E_TLS,       /* handshake or certificate verification */
+    MCX_HTTP_E_TIMEOUT,
+    MCX_HTTP_E_PROTOCOL,  /* malformed response, too large, ... */
+    MCX_HTTP_E_OTHER
+} mcx_http_error;
+
+typedef struct mcx_http_options {
+    const char *const *resolve; /* NULL-terminated "HOST:PORT:ADDR" list */
+    const char *const *connect_to; /* NULL-terminated "HOST:PORT:ADDR:PORT" list
+                                      (curl's CONNECT_TO: Host and SNI stay HOST) */
+    int resolve_only;           /* a host in neither list fails as MCX_HTTP_E_DNS
+                                   without any query (hermetic tests and demo) */
+    const char *ca_file;        /* NULL: system store */
+    int insecure;               /* skip certificate verification */
+    long timeout_ms;            /* whole request; 0 = 10000 */
+    size_t max_body;            /* 0 = 4 MiB */
+} mcx_http_options;
+
+typedef struct mcx_http_request {
+    const char *method; /* "GET" */
+    const char *url;
+    const mcx_http_header *headers; /* may be NULL */
+    size_t nheaders;
+    const char *body; /* may be NULL */
+    size_t body_len;
+} mcx_http_request;
+
+typedef struct mcx_http_response {
+    mcx_http_error error;
+    char error_text[256];
+    int status;
+    char *http_version;          /* "HTTP/1.1" */
+    mcx_http_header *headers;    /* in order received */
+    size_t nheaders;
+    char *body;                  /* NUL-terminated copy, body_len bytes */
+    size_t body_len;
+    double elapsed_ms;
+    char *primary_ip;            /* address actually used */
+} mcx_http_response;
+
+int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
+                     mcx_http_response *resp);
+void mcx_http_response_free(mcx_http_response *resp);
+/* Case-insensitive; first match or NULL. */
+const char *mcx_http_header_get(const mcx_http_response *resp, const char *name);
+size_t mcx_http_header_count(const mcx_http_response *resp, const char *name);
+
+#endif

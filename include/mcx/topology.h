@@ -1,0 +1,110 @@
+/*
+ * topology.h -- the one topology model: a Lync Server 2010 mobility
+ * deployment as the seed describes it (Technical Requirements, Website
+ * Requirements, Configuring for Mobility).
+ *
+ * Owns: loading a topology XML file (validated against
+ * lib/topology.xsd, which is compiled in), the embedded default deployment
+ * (contoso.test), cross-field rules, and lookups. Every error names
+ * file:line and the rule broken. Does not own: DNS records or certificates
+ * derived from a topology (their modules read this model).
+ */
+#ifndef MCX_TOPOLOGY_H
+#define MCX_TOPOLOGY_H
+
+#include <stddef.h>
+
+typedef enum { MCX_PROFILE_2010CU4 = 0, MCX_PROFILE_2013 = 1 } mcx_profile;
+typedef enum { MCX_EXPOSED_EXTERNAL = 0, MCX_EXPOSED_INTERNAL = 1 } mcx_exposed_web_url;
+typedef enum { MCX_ACCESS_INTERNAL = 0, MCX_ACCESS_EXTERNAL = 1 } mcx_access;
+
+typedef struct mcx_endpoint {
+    char *fqdn;
+    int port;
+} mcx_endpoint;
+
+typedef struct mcx_pool {
+    char *id;                /* pool FQDN, e.g. pool01.contoso.test */
+    int is_director;
+    char *internal_web_fqdn; /* must differ from external_web_fqdn */
+    char *external_web_fqdn;
+    char *internal_ip;       /* internal web VIP, may be NULL */
+    char *external_ip;       /* external web VIP, may be NULL */
+    int internal_http_port;  /* 80 */
+    int internal_https_port; /* 443 */
+    int external_http_port;  /* 8080 */
+    int external_https_port; /* 4443 */
+    int mcx_sip_primary_port;  /* McxSipPrimaryListeningPort, 5086 */
+    int mcx_sip_external_port; /* McxSipExternalListeningPort, 5087 */
+    mcx_endpoint sip_server_internal, sip_client_internal;
+    mcx_endpoint sip_server_external, sip_client_external;
+} mcx_pool;
+
+typedef struct mcx_user {
+    char *sip_uri;   /* "alice@contoso.test" -- no "sip:" prefix */
+    char *password;
+    char *home_pool; /* a pool id, or "online" */
+    int enabled;     /* enabled for Lync */
+    int enterprise_voice;
+} mcx_user;
+
+typedef struct mcx_topology {
+    char *source;          /* file path, or "<default>" */
+    mcx_profile profile;
+    char **sip_domains;
+    size_t nsip_domains;
+    mcx_pool *pools;       /* Front End pools and Directors */
+    size_t npools;
+    char *reverse_proxy_fqdn; /* public name, may be NULL */
+    char *reverse_proxy_ip;
+    mcx_user *users;
+    size_t nusers;
+    /* McxConfiguration */
+    mcx_exposed_web_url exposed_web_url;
+    int session_expiration_interval;       /* 259200 by default */
+    int session_short_expiration_interval; /* 3600 by default */
+    /* Split domain: where users homed "online" are redirected. */
+    char *online_autodiscover_url;
+    /* Authentication */
+    int basic_auth_enabled;
+    int webticket_lifetime;   /* seconds */
+    int oauth_lifetime;       /* seconds */
+    int send_server_fqdn;     /* emit X-MS-Server-Fqdn (leaks an internal name) */
+} mcx_topology;
+
+/* Documented ranges (seed: Configuring for Mobility / Set-CsMcxConfiguration). */
+#define MCX_SESSION_EXP_MIN 3600
+#define MCX_SESSION_EXP_MAX 604800
+#define MCX_SESSION_EXP_DEFAULT 259200
+#define MCX_SESSION_SHORT_EXP_MIN 600
+#define MCX_SESSION_SHORT_EXP_MAX 86400
+#define MCX_SESSION_SHORT_EXP_DEFAULT 3600
+
+typedef struct mcx_error {
+    char file[256];
+    int line;        /* 0 when unknown */
+    char rule[64];   /* e.g. "TP-004" or "xsd" */
+    char message[512];
+} mcx_error;
+
+/* Format "file:line: rule: message" into buf. */
+void mcx_error_format(const mcx_error *e, char *buf, size_t len);
+
+mcx_topology *mcx_topology_load_file(const char *path, mcx_error *err);
+mcx_topology *mcx_topology_load_memory(const char *name, const char *xml, size_t len,
+                                       mcx_error *err);
+mcx_topology *mcx_topology_load_default(mcx_error *err);
+void mcx_topology_free(mcx_topology *t);
+
+/* The default deployment's XML text (compiled in). */
+const char *mcx_topology_default_xml(void);
+
+const mcx_pool *mcx_topology_find_pool(const mcx_topology *t, const char *id);
+/* Case-insensitive; accepts a leading "sip:". */
+const mcx_user *mcx_topology_find_user(const mcx_topology *t, const char *sip_uri);
+/* The pool that answers lyncdiscover[internal]: the Director if one exists,
+ * else the first Front End pool. */
+const mcx_pool *mcx_topology_autodiscover_pool(const mcx_topology *t);
+int mcx_topology_has_sip_domain(const mcx_topology *t, const char *domain);
+
+#endif

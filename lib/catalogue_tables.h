@@ -1,0 +1,17 @@
+/*
+ * catalogue_tables.h -- the per-prefix check tables that lib/catalogue.c
+ * merges. Each table lives in the file of the module that raises those
+ * findings' IDs (catalogue_<prefix>.c). Internal to lib/.
+ */
+#ifndef MCX_CATALOGUE_TABLES_H
+#define MCX_CATALOGUE_TABLES_H
+#include "mcx/catalogue.h"
+extern const mcx_check mcx_catalogue_tp[]; /* TP- topology */
+extern const size_t mcx_catalogue_tp_count;
+extern const mcx_check mcx_catalogue_ad[]; /* AD- documents and HTTP */
+extern const size_t mcx_catalogue_ad_count;
+extern const mcx_check mcx_catalogue_ds[]; /* DS-, AU-, NET- client trace */
+extern const size_t mcx_catalogue_ds_count;
+extern const mcx_check mcx_catalogue_vc[]; /* VC- vector runner */
+extern const size_t mcx_catalogue_vc_count;
+#endif
