@@ -9,7 +9,7 @@ CC ?= cc
 PREFIX ?= /usr/local
 DESTDIR ?=
 SANITIZE ?= 0
-PKGS := libevent libevent_openssl openssl libxml-2.0 jansson libcurl
+PKGS := libevent libevent_openssl openssl libxml-2.0 jansson libcurl ldns
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san

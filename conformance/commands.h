@@ -10,6 +10,7 @@
 #define MCX_COMMANDS_H
 
 #include <stdio.h>
+#include <time.h>
 #include "mcx/report.h"
 
 typedef struct mcx_cli_common {
@@ -30,11 +31,26 @@ void mcx_cli_common_init(mcx_cli_common *c);
 int mcx_cli_common_parse(mcx_cli_common *c, int argc, char **argv, int *i);
 /* Write the report per the common options, return the exit code. */
 int mcx_cli_emit(const mcx_cli_common *c, const mcx_report *r);
+/* mcx_cli_common_parse accepts "--opt VALUE" and "--opt=VALUE"; on 1, *i is
+ * left on the last argument consumed, so `for (i = 1; i < argc; i++)` loops
+ * continue with the next one. */
+/* Added by cli_common.c: the run's "now" -- --now when given, else the real
+ * clock (the only place a command should read it). 0, or -1 if --now is not
+ * a valid RFC 3339 date-time. */
+int mcx_cli_common_now(const mcx_cli_common *c, time_t *out);
+/* Parse an RFC 3339 date-time ("2026-01-01T00:00:00Z", "...T01:00:00.5+01:00")
+ * to seconds since the epoch (fraction dropped). 0, or -1 if invalid. */
+int mcx_cli_parse_rfc3339(const char *s, time_t *out);
+
+/* Subcommands get argc/argv with argv[0] = the subcommand name ("discover")
+ * and their own options from argv[1], as git does; they return the exit code. */
 
 int mcxcheck_cmd_discover(int argc, char **argv);
 int mcxcheck_cmd_conform(int argc, char **argv);
 int mcxcheck_cmd_record(int argc, char **argv);
 int mcxcheck_cmd_list(int argc, char **argv);
 int mcxcheck_cmd_explain(int argc, char **argv);
+int mcxcheck_cmd_cert(int argc, char **argv);
+int mcxcheck_cmd_zone(int argc, char **argv);
 
 #endif

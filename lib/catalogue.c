@@ -2,7 +2,8 @@
  * catalogue.c -- lookups over the check catalogue.
  *
  * Owns: merging the per-prefix tables (catalogue_tp.c, catalogue_ad.c,
- * catalogue_ds.c, catalogue_vc.c) into one ordered view. Does not own any
+ * catalogue_ds.c, catalogue_vc.c,
+ * catalogue_dns.c, catalogue_ct.c) into one ordered view. Does not own any
  * entry: each lives beside the module that raises it.
  */
 #include <string.h>
@@ -16,6 +17,8 @@ static const struct {
     {mcx_catalogue_ds, &mcx_catalogue_ds_count},
     {mcx_catalogue_tp, &mcx_catalogue_tp_count},
     {mcx_catalogue_vc, &mcx_catalogue_vc_count},
+    {mcx_catalogue_dns, &mcx_catalogue_dns_count},
+    {mcx_catalogue_ct, &mcx_catalogue_ct_count},
 };
 
 size_t mcx_catalogue_count(void)

@@ -14,4 +14,8 @@ extern const mcx_check mcx_catalogue_ds[]; /* DS-, AU-, NET- client trace */
 extern const size_t mcx_catalogue_ds_count;
 extern const mcx_check mcx_catalogue_vc[]; /* VC- vector runner */
 extern const size_t mcx_catalogue_vc_count;
+extern const mcx_check mcx_catalogue_dns[]; /* DNS- DNS records and zones */
+extern const size_t mcx_catalogue_dns_count;
+extern const mcx_check mcx_catalogue_ct[]; /* CT- certificates and TLS */
+extern const size_t mcx_catalogue_ct_count;
 #endif

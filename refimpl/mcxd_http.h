@@ -76,4 +76,98 @@ int mcxd_response_header(mcxd_response *r, const char *name, const char *value);
 /* Case-insensitive request header lookup; NULL when absent. */
 const char *mcxd_request_header(const mcxd_request *req, const char *name);
 
+/* ---- Added by the mcxd engineer (refimpl internals shared by its files) ---- */
+#include <stdio.h>
+#include "mcx/autodiscover.h"
+
+/* response_headers.c: complete a response -- prepend the standard headers
+ * (Content-Type, Content-Length, Date from `now`, Cache-Control, Pragma,
+ * Expires, X-Content-Type-Options, X-MS-Server-Fqdn when the topology enables
+ * it) in that fixed order, skipping any the handler already set. `pool` may be
+ * NULL (no X-MS-Server-Fqdn). `head`: HEAD request, drop the body but keep
+ * its Content-Length. */
+void mcxd_response_finish(const mcxd_config *cfg, const mcx_pool *pool,
+                          const char *content_type, int head, time_t now,
+                          mcxd_response *r);
+/* Set a malloc'd copy of `text` as the body. Returns 0 or -1. */
+int mcxd_response_set_body(mcxd_response *r, const char *text, size_t len);
+/* Remove every header called `name` (case-insensitive). */
+void mcxd_response_remove_header(mcxd_response *r, const char *name);
+/* Value of the response header `name`; NULL when absent. */
+const char *mcxd_response_get_header(const mcxd_response *r, const char *name);
+/* Standard reason phrase for a status ("OK", "Not Found", ...). */
+const char *mcxd_status_reason(int status);
+
+/* autodiscover_resources.c: which document a resource returns. */
+/* The pool a Host header value selects (port ignored, case-insensitive):
+ * lyncdiscover[internal].<sip domain> and unknown names -> the autodiscover
+ * pool; a pool's internal or external web FQDN -> that pool. */
+const mcx_pool *mcxd_pool_for_host(const mcx_topology *t, const char *host);
+/* The pool's web FQDN on one side. */
+const char *mcxd_pool_web_fqdn(const mcx_pool *p, mcx_access side);
+/* Fill `doc` (initialised by the callee) with the Root, Domain or User
+ * document that `pool` serves on `side`. Return 0, or -1 when a link does not
+ * fit (internal error). */
+int mcxd_doc_root(const mcxd_config *cfg, const mcx_pool *pool, mcx_access side,
+                  mcx_ad_doc *doc);
+int mcxd_doc_domain(const mcxd_config *cfg, const mcx_pool *pool, mcx_access side,
+                    mcx_ad_doc *doc);
+/* User resource for an authenticated user. Returns 0 with a document (links,
+ * or a single User-level Redirect when `user` is homed on another pool or
+ * online), 1 when the user is unknown here (404, empty body), -1 on error.
+ * `oauth`: the document answers /root/oauth/user (Self points there). */
+int mcxd_doc_user(const mcxd_config *cfg, const mcx_pool *pool, mcx_access side,
+                  const mcx_user *user, int oauth, mcx_ad_doc *doc);
+/* A document of `kind` holding one Redirect link to `href` (plus a Domain
+ * link under --break multi-redirect). */
+int mcxd_doc_redirect(const mcxd_config *cfg, const mcx_pool *pool, mcx_ad_kind kind,
+                      mcx_access side, const char *href, mcx_ad_doc *doc);
+
+/* request_dispatch.c: sipuri handling, exposed for tests. Decode the raw
+ * query value (percent-decoding), strip a "sip:" prefix and validate it
+ * (one '@' with text on both sides, no control bytes, at most
+ * MCXD_SIPURI_MAX bytes). Returns 0 and a malloc'd "user@domain" in *out,
+ * or -1 with a static reason in *why. */
+#define MCXD_SIPURI_MAX 256
+int mcxd_sipuri_parse(const char *raw, size_t len, char **out, const char **why);
+
+/* access_log.c: one line per request: peer listener method uri status bytes.
+ * CR, LF, other control bytes, space, '"', '\\' and bytes >= 0x80 in the
+ * method and URI are written as \xHH. */
+void mcxd_access_log(FILE *out, const mcxd_request *req, const mcxd_response *resp,
+                     size_t bytes);
+/* "internal-http", "internal-https", "external-http", "external-https". */
+const char *mcxd_listener_name(mcx_access side, int tls);
+
+/* server_listen.c: the libevent front end. */
+struct event_base;
+typedef struct mcxd_server mcxd_server;
+typedef struct mcxd_listen_spec {
+    int enabled;
+    char addr[64];
+    int port;
+} mcxd_listen_spec;
+/* Index into listen arrays: side * 2 + tls. */
+#define MCXD_LISTENER_INDEX(side, tls) ((int)(side) * 2 + ((tls) ? 1 : 0))
+#define MCXD_NLISTENERS 4
+typedef struct mcxd_server_options {
+    mcxd_listen_spec listen[MCXD_NLISTENERS];
+    const char *cert_file; /* PEM chain, required when an HTTPS listener is on */
+    const char *key_file;
+    size_t max_header_bytes;
+    size_t max_body_bytes;
+    int header_timeout; /* seconds */
+    int idle_timeout;   /* seconds */
+    int quiet;          /* no access log */
+} mcxd_server_options;
+/* Bind every enabled listener. On failure returns NULL, writes a message to
+ * `err` and sets *exit_code (2: bad certificate/key, 3: bind failed). `cfg`
+ * and `st` must outlive the server; cfg->topo may be swapped between events. */
+mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_state *st,
+                             const mcxd_server_options *opt, char *err, size_t errlen,
+                             int *exit_code);
+void mcxd_server_free(mcxd_server *srv);
+/* Verify that a certificate and key load and match (for --check-config). */
+int mcxd_tls_check(const char *cert_file, const char *key_file, char *err, size_t errlen);
+
 #endif

@@ -56,11 +56,17 @@ int mcx_ad_add_sipaccess(mcx_ad_doc *d, const char *name, const char *fqdn, int 
 void mcx_ad_doc_clear(mcx_ad_doc *d);
 /* Case-insensitive token lookup; NULL when absent. */
 const mcx_ad_link *mcx_ad_find_link(const mcx_ad_doc *d, const char *token);
+/* Case-insensitive SipAccess lookup by element name; NULL when absent. */
+const mcx_ad_sipaccess *mcx_ad_find_sipaccess(const mcx_ad_doc *d, const char *name);
+/* "Root" / "Domain" / "User" and "Internal" / "External" (the XML names). */
+const char *mcx_ad_kind_name(mcx_ad_kind kind);
+const char *mcx_ad_access_name(mcx_access access);
 
 /* Representation chosen by an Accept header value (NULL = no header).
  * Returns 0 and sets *out, or -1 when nothing acceptable (the server answers
- * 406). Documented default for absent or "*\/*": JSON (+json;v=1), as the
- * Lync 2013 documentation says the default format is JSON. */
+ * 406). Documented default for absent or the any-type wildcard: JSON
+ * (+json;v=1), as the Lync 2013 documentation says the default format is
+ * JSON. */
 int mcx_ad_negotiate(const char *accept, mcx_repr *out);
 const char *mcx_ad_content_type(mcx_repr r);
 
@@ -70,7 +76,10 @@ int mcx_ad_render(const mcx_ad_doc *d, mcx_repr r, char **out, size_t *outlen);
 /* Parse a received body. `content_type` selects the parser (NULL: sniff).
  * Oddities are added to `rep` as AD-* findings (with `url` as evidence);
  * returns 0 when a usable document was extracted, -1 otherwise (a finding
- * says why). Never reads beyond `len`; no network or external entities. */
+ * says why). Never reads beyond `len`; no network or external entities.
+ * UCWA `_links` relations become tokens (self->Self, redirect->Redirect,
+ * xframe->XFrame, applications->Ucwa, user->OAuth when its href has /oauth/,
+ * else User); UCWA documents have has_access_location = 0. */
 int mcx_ad_parse(const char *content_type, const char *body, size_t len, mcx_ad_doc *out,
                  mcx_report *rep, const char *url);
 

@@ -62,11 +62,23 @@ typedef struct mcx_http_response {
     char *primary_ip;            /* address actually used */
 } mcx_http_response;
 
+/* Process-wide libcurl setup: call mcx_http_global_init() once from main()
+ * before any other thread exists, mcx_http_global_cleanup() at exit.
+ * (Added by engineer "discover".) */
+void mcx_http_global_init(void);
+void mcx_http_global_cleanup(void);
+
+/* Performs one request. Returns 0 when a response was received (resp->error
+ * == MCX_HTTP_OK, any status), -1 otherwise (resp->error and
+ * resp->error_text say why). Always fills `resp`; free it with
+ * mcx_http_response_free(). */
 int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
                      mcx_http_response *resp);
 void mcx_http_response_free(mcx_http_response *resp);
 /* Case-insensitive; first match or NULL. */
 const char *mcx_http_header_get(const mcx_http_response *resp, const char *name);
 size_t mcx_http_header_count(const mcx_http_response *resp, const char *name);
+/* "dns", "connect", "tls", "timeout", "protocol", "other", "ok". */
+const char *mcx_http_error_name(mcx_http_error e);
 
 #endif

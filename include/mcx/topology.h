@@ -72,12 +72,15 @@ typedef struct mcx_topology {
     int send_server_fqdn;     /* emit X-MS-Server-Fqdn (leaks an internal name) */
 } mcx_topology;
 
-/* Documented ranges (seed: Configuring for Mobility / Set-CsMcxConfiguration). */
-#define MCX_SESSION_EXP_MIN 3600
-#define MCX_SESSION_EXP_MAX 604800
+/* Documented ranges (Set-CsMcxConfiguration, protocol.md 8.2: UInt32,
+ * 120..4294967295 for both, long interval greater than the short one; the
+ * seed gives no range). The model stores an int, so the upper bound here is
+ * INT_MAX: larger values are rejected (rule TP-007) rather than truncated. */
+#define MCX_SESSION_EXP_MIN 120
+#define MCX_SESSION_EXP_MAX 2147483647
 #define MCX_SESSION_EXP_DEFAULT 259200
-#define MCX_SESSION_SHORT_EXP_MIN 600
-#define MCX_SESSION_SHORT_EXP_MAX 86400
+#define MCX_SESSION_SHORT_EXP_MIN 120
+#define MCX_SESSION_SHORT_EXP_MAX 2147483647
 #define MCX_SESSION_SHORT_EXP_DEFAULT 3600
 
 typedef struct mcx_error {
@@ -106,5 +109,36 @@ const mcx_user *mcx_topology_find_user(const mcx_topology *t, const char *sip_ur
  * else the first Front End pool. */
 const mcx_pool *mcx_topology_autodiscover_pool(const mcx_topology *t);
 int mcx_topology_has_sip_domain(const mcx_topology *t, const char *domain);
+
+/* ---- Added by the topology module (lib/topology_*.c). ---- */
+
+/* Largest topology file accepted, in bytes. */
+#define MCX_TOPOLOGY_MAX_BYTES (4 * 1024 * 1024)
+
+/* Source line of each element of a loaded model, so that a cross-field rule
+ * can name file:line. Every array has one entry per item of the model
+ * (sip_domains[nsip_domains], pools[npools], users[nusers]); 0 = unknown. */
+typedef struct mcx_topology_lines {
+    int topology;          /* the root element */
+    int *sip_domains;
+    int *pools;            /* the <pool> element */
+    int *pool_mcx;         /* the pool's <mcx> element, else the pool's line */
+    int *users;
+    int mcx_configuration; /* <mcxConfiguration>, else the root's line */
+} mcx_topology_lines;
+
+/* Check the cross-field rules (catalogue TP-001..) on a built model, in a
+ * fixed order. `lines` may be NULL (line 0). On the first broken rule fill
+ * `err` (file = t->source) and return -1; return 0 when every rule holds. */
+int mcx_topology_check_rules(const mcx_topology *t, const mcx_topology_lines *lines,
+                             mcx_error *err);
+
+/* Fill `e` (any field may be truncated to fit); `file` NULL -> "". */
+void mcx_error_set(mcx_error *e, const char *file, int line, const char *rule,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The user's domain part ("contoso.test" for "sip:alice@contoso.test"),
+ * or NULL when there is no '@'. Points into sip_uri. */
+const char *mcx_topology_uri_domain(const char *sip_uri);
 
 #endif

@@ -1,0 +1,205 @@
+#!/bin/sh
+# dns_scenarios.sh -- every DNS scenario of dnsfixtures/ through `mcxcheck zone`.
+#
+# Owns: for every scenario and view, running `$MCXCHECK zone` on the view's
+# zone files with the scenario's SIP domains and topology, and asserting
+# exactly the check IDs that must and must not appear and the discovery
+# outcome (which Autodiscover name answers, or none) read from the
+# --format json report; running each twice and comparing the bytes;
+# `named-checkzone` on every zone file (skipped with a message when
+# bind9-utils is absent); and proving the comparison can fail: wrong
+# expectations in a temp copy of a scenario must be detected.
+# Does not own: the rules (lib/dns_rules.c, unit tests in
+# conformance/test/test_dns_rules.c) nor the scenario format
+# (lib/dns_scenario.xsd).
+# Env: MCXCHECK (binary), MCX_TOP (repo root). Exit 0 pass, 77 skip, else fail.
+set -u
+top=${MCX_TOP:-$(pwd)}
+mcxcheck=${MCXCHECK:-$top/build/mcxcheck}
+fixtures=$top/dnsfixtures
+
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "skip: python3 is needed to read scenario.xml and the JSON reports"
+    exit 77
+fi
+if [ ! -x "$mcxcheck" ]; then
+    echo "FAIL: $mcxcheck is not built"
+    exit 1
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+failures=0
+fail() {
+    echo "FAIL: $*"
+    failures=$((failures + 1))
+}
+
+# expect.py SCENARIO_XML VIEW: the expectations of one view, one per line:
+#   topology ARG | domain D | zone FILE | must ID | mustnot ID | disc D NAME
+cat >"$work/expect.py" <<'EOF'
+import os, sys, xml.etree.ElementTree as ET
+ns = {"s": "urn:mcxlab:dns-scenario:1"}
+path, view = sys.argv[1:3]
+root = ET.parse(path).getroot()
+folder = os.path.dirname(path)
+ref = root.find("s:topology", ns).get("ref")
+print("topology", ref if ref in ("none", "default") else os.path.join(folder, ref))
+for d in root.findall("s:sipDomain", ns):
+    print("domain", d.text.strip().lower())
+for v in root.findall("s:view", ns):
+    if v.get("name") != view:
+        continue
+    for z in v.findall("s:zone", ns):
+        print("zone", os.path.join(folder, z.get("file")))
+    for m in v.findall("s:mustHave", ns):
+        print("must", m.get("id"))
+    for m in v.findall("s:mustNotHave", ns):
+        print("mustnot", m.get("id"))
+    for d in v.findall("s:discovery", ns):
+        print("disc", d.get("sipDomain").lower(), d.get("answers").lower())
+EOF
+
+# views.py SCENARIO_XML: the view names of a scenario.
+views_of() {
+    python3 -c 'import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+print(" ".join(v.get("name") for v in r.findall("{urn:mcxlab:dns-scenario:1}view")))' "$1"
+}
+
+# ids_of JSON: the finding IDs of a report, one per line, sorted, unique.
+ids_of() {
+    python3 -c 'import json, sys
+print("\n".join(sorted({f["id"] for f in json.load(open(sys.argv[1]))["findings"]})))' "$1"
+}
+
+# disc_of JSON DOMAIN: the discovery outcome of DOMAIN in a report.
+disc_of() {
+    python3 -c 'import json, sys
+doc = json.load(open(sys.argv[1]))
+prefix = "discovery "
+for s in doc["steps"]:
+    t = s["title"]
+    if t.startswith(prefix) and t.split(" ")[2] == sys.argv[2] + ":":
+        print(t.split(": ", 1)[1]); break
+else:
+    print("(no discovery step)")' "$1" "$2"
+}
+
+# run_view SCENARIO_XML VIEW OUT_JSON: run mcxcheck zone for one view.
+# Returns mcxcheck's exit code (0 or 1 expected).
+run_view() {
+    expect=$work/expect.txt
+    python3 "$work/expect.py" "$1" "$2" >"$expect" || return 9
+    args="zone"
+    for z in $(awk '$1 == "zone" { print $2 }' "$expect"); do args="$args $z"; done
+    args="$args --view $2 --format json --output $3"
+    for d in $(awk '$1 == "domain" { print $2 }' "$expect"); do args="$args --sip-domain $d"; done
+    topo=$(awk '$1 == "topology" { print $2 }' "$expect")
+    [ "$topo" != "none" ] && args="$args --topology $topo"
+    # shellcheck disable=SC2086
+    "$mcxcheck" $args 2>"$work/stderr"
+}
+
+# compare SCENARIO_XML VIEW JSON: 0 when the report meets every expectation,
+# else print each mismatch and return 1.
+compare() {
+    bad=0
+    python3 "$work/expect.py" "$1" "$2" >"$work/cmp.txt" || return 1
+    ids_of "$3" >"$work/ids.txt"
+    while read -r kind a b; do
+        case $kind in
+        must)
+            grep -qx "$a" "$work/ids.txt" || { echo "  $1 [$2]: $a must appear, it does not"; bad=1; } ;;
+        mustnot)
+            if grep -qx "$a" "$work/ids.txt"; then echo "  $1 [$2]: $a must not appear, it does"; bad=1; fi ;;
+        disc)
+            got=$(disc_of "$3" "$a")
+            [ "$got" = "$b" ] || { echo "  $1 [$2]: discovery for $a: expected $b, got $got"; bad=1; } ;;
+        esac
+    done <"$work/cmp.txt"
+    return $bad
+}
+
+nscen=0
+nviews=0
+for xml in "$fixtures"/*/scenario.xml; do
+    [ -f "$xml" ] || continue
+    name=$(basename "$(dirname "$xml")")
+    nscen=$((nscen + 1))
+    for view in $(views_of "$xml"); do
+        nviews=$((nviews + 1))
+        out1=$work/$name.$view.1.json
+        out2=$work/$name.$view.2.json
+        run_view "$xml" "$view" "$out1"
+        rc=$?
+        if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+            fail "$name [$view]: mcxcheck zone exited $rc: $(cat "$work/stderr")"
+            continue
+        fi
+        if ! compare "$xml" "$view" "$out1"; then
+            fail "$name [$view]: report does not match scenario.xml (IDs seen: $(tr '\n' ' ' <"$work/ids.txt"))"
+        fi
+        run_view "$xml" "$view" "$out2"
+        cmp -s "$out1" "$out2" || fail "$name [$view]: two runs gave different bytes"
+    done
+done
+[ "$nscen" -ge 15 ] || fail "only $nscen scenarios in $fixtures (at least 15 expected)"
+echo "checked $nscen scenarios, $nviews views"
+
+# The comparison can fail: wrong expectations in a temp copy are caught.
+src=$fixtures/cname-right
+if [ -d "$src" ]; then
+    mkdir -p "$work/wrong/cname-right"
+    cp "$src"/* "$work/wrong/cname-right/"
+    cp -r "$fixtures/topologies" "$work/wrong/topologies"
+    wxml=$work/wrong/cname-right/scenario.xml
+    run_view "$wxml" internal "$work/wrong.json"
+    compare "$wxml" internal "$work/wrong.json" >/dev/null ||
+        fail "the unmodified copy of cname-right should match"
+    # 1: an ID that must not appear is now required.
+    sed 's|<mustNotHave id="DNS-001"/>|<mustHave id="DNS-001"/>|' "$src/scenario.xml" >"$wxml"
+    compare "$wxml" internal "$work/wrong.json" >/dev/null &&
+        fail "a wrong mustHave (DNS-001 on a correct zone) was not detected"
+    # 2: a wrong discovery outcome.
+    sed 's|answers="lyncdiscoverinternal.contoso.test"|answers="none"|' "$src/scenario.xml" >"$wxml"
+    compare "$wxml" internal "$work/wrong.json" >/dev/null &&
+        fail "a wrong discovery expectation was not detected"
+    # 3: a broken zone must raise what it forbids.
+    cp "$src/scenario.xml" "$wxml"
+    grep -v '^lyncdiscoverinternal' "$src/internal.zone" >"$work/wrong/cname-right/internal.zone"
+    run_view "$wxml" internal "$work/wrong.json"
+    compare "$wxml" internal "$work/wrong.json" >/dev/null &&
+        fail "removing lyncdiscoverinternal from the zone was not detected"
+    echo "wrong expectations detected"
+else
+    fail "dnsfixtures/cname-right is missing"
+fi
+
+# Every zone file passes BIND's own checker.
+if command -v named-checkzone >/dev/null 2>&1; then
+    nzones=0
+    for xml in "$fixtures"/*/scenario.xml; do
+        python3 -c 'import os, sys, xml.etree.ElementTree as ET
+ns = {"s": "urn:mcxlab:dns-scenario:1"}
+p = sys.argv[1]
+for z in ET.parse(p).getroot().iter("{urn:mcxlab:dns-scenario:1}zone"):
+    print(z.get("origin") or "", os.path.join(os.path.dirname(p), z.get("file")))' "$xml" >"$work/zones.txt"
+        while read -r origin file; do
+            nzones=$((nzones + 1))
+            [ -n "$origin" ] || { fail "$file: no origin in scenario.xml for named-checkzone"; continue; }
+            named-checkzone -q "$origin" "$file" ||
+                fail "named-checkzone $origin $file: $(named-checkzone "$origin" "$file" 2>&1 | head -3)"
+        done <"$work/zones.txt"
+    done
+    echo "named-checkzone: $nzones zone files checked"
+else
+    echo "named-checkzone not found (apt-get install bind9-utils): BIND check skipped"
+fi
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)"
+    exit 1
+fi
+echo "dns_scenarios: all passed"
+exit 0

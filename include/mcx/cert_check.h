@@ -1,0 +1,150 @@
+/*
+ * cert_check.h -- certificates of a mobility deployment: loading a chain and
+ * checking it against the role it serves (seed: "Certificate Requirements",
+ * "Modifying Certificates for Mobility").
+ *
+ * Owns: loading PEM/DER certificate chains and private keys with errors that
+ * name the file and the byte offset (lib/cert_load.c), the CT- rules over a
+ * leaf + chain + trust store (lib/cert_check.c) and the remediation commands
+ * (lib/cert_remedy.c). The checker takes OpenSSL objects, so a chain read
+ * from a file and one obtained from a TLS handshake (SSL_get_peer_cert_chain)
+ * go through the same function. Does not own: the TLS connection itself,
+ * DNS, nor the topology model (topology.h).
+ *
+ * Name matching is X509_check_host with X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+ * and X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, i.e. RFC 6125 as OpenSSL does it:
+ * a wildcard is the whole left-most label only ("*.contoso.test" covers
+ * "lyncdiscover.contoso.test" but not "a.b.contoso.test" nor
+ * "contoso.test"); no partial-label wildcards ("lync*.contoso.test" never
+ * matches); a wildcard needs at least two labels after it ("*.test" never
+ * matches); comparison is case-insensitive. A SAN written with a trailing dot
+ * names the same DNS name and is accepted with a notice (CT-006); a name found
+ * only in the subject CN is an error (CT-005): mobile clients match SANs.
+ */
+#ifndef MCX_CERT_CHECK_H
+#define MCX_CERT_CHECK_H
+
+#include <stddef.h>
+#include <time.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "mcx/report.h"
+#include "mcx/topology.h"
+
+/* Largest certificate or key file accepted, in bytes. */
+#define MCX_CERT_MAX_BYTES (1024 * 1024)
+
+/* ---- loading (lib/cert_load.c) ----------------------------------------- */
+
+/* Load every certificate of a PEM file (CERTIFICATE blocks, in file order;
+ * private key blocks are skipped) or of a DER file (one or more concatenated
+ * certificates). `name` is used in errors. On success return 0 and set *out
+ * (never empty; free with sk_X509_pop_free(*out, X509_free)). On failure
+ * return -1 and fill `err`: file = name, line = the PEM line when known, rule
+ * "pem" / "der" / "input", and a message naming the byte offset. */
+int mcx_cert_load_memory(const char *name, const unsigned char *data, size_t len,
+                         STACK_OF(X509) **out, mcx_error *err);
+/* The same for a file (at most MCX_CERT_MAX_BYTES; empty or missing files
+ * are errors naming the file). */
+int mcx_cert_load_file(const char *path, STACK_OF(X509) **out, mcx_error *err);
+
+/* Load a private key (PEM or DER). NULL and `err` filled on failure. */
+EVP_PKEY *mcx_cert_load_key_file(const char *path, mcx_error *err);
+
+/* Load a trust store from a PEM/DER file of CA certificates. NULL and `err`
+ * filled on failure. */
+X509_STORE *mcx_cert_load_store_file(const char *path, mcx_error *err);
+
+/* ---- checking (lib/cert_check.c) --------------------------------------- */
+
+typedef enum {
+    MCX_CERT_ROLE_DIRECTOR = 0,
+    MCX_CERT_ROLE_FRONTEND = 1,
+    MCX_CERT_ROLE_REVERSE_PROXY = 2
+} mcx_cert_role;
+
+/* The kind of the public lyncdiscover.<d> record (seed: "DNS Requirements"). */
+typedef enum {
+    MCX_EXTERNAL_RECORD_CNAME = 0,
+    MCX_EXTERNAL_RECORD_A = 1
+} mcx_external_record;
+
+/* "director", "frontend", "reverse-proxy" <-> enum; -1 on an unknown name. */
+int mcx_cert_role_parse(const char *s, mcx_cert_role *out);
+const char *mcx_cert_role_name(mcx_cert_role role);
+
+typedef struct mcx_cert_input {
+    X509 *leaf;                   /* required */
+    STACK_OF(X509) *chain;        /* untrusted intermediates, may be NULL */
+    X509_STORE *trust;            /* NULL: OpenSSL's default (system) paths */
+    EVP_PKEY *key;                /* may be NULL: else must match the leaf */
+    mcx_cert_role role;
+    const char *const *sip_domains; /* lower/upper case, trailing dot: all fine */
+    size_t nsip_domains;
+    const mcx_topology *topology; /* may be NULL: no web services names */
+    const mcx_pool *pool;         /* Director/Front End: the pool of `topology`
+                                   * whose names must be covered, may be NULL */
+    mcx_external_record external_record;
+    time_t at;                    /* the verification time */
+    const char *subject;          /* what was checked (a file, host:port) */
+    const char *issuing_ca;       /* -Ca for Request-CsCertificate, NULL: "<ca>" */
+} mcx_cert_input;
+
+/* How a certificate covers one DNS name. */
+typedef enum {
+    MCX_CERT_MATCH_NONE = 0,
+    MCX_CERT_MATCH_EXACT,       /* a dNSName SAN equal to the name */
+    MCX_CERT_MATCH_WILDCARD,    /* a *.<parent> dNSName SAN */
+    MCX_CERT_MATCH_TRAILING_DOT,/* a SAN equal to the name plus a final '.' */
+    MCX_CERT_MATCH_CN_ONLY      /* only the subject CN names it (no dNSName SAN) */
+} mcx_cert_match;
+
+/* Match `name` (case-insensitive, a trailing dot ignored) against `cert`.
+ * When `matched` is not NULL it receives the SAN or CN that matched ("" for
+ * none), truncated to `len`. */
+mcx_cert_match mcx_cert_match_name(X509 *cert, const char *name, char *matched, size_t len);
+
+/* The pool a Director or Front End certificate serves: `pool_id` when given
+ * (it must exist and have that role), else the only pool of that role. NULL
+ * with `why` filled (for a usage error) otherwise; NULL and why "" for the
+ * reverse proxy. */
+const mcx_pool *mcx_cert_topology_pool(const mcx_topology *t, mcx_cert_role role,
+                                       const char *pool_id, char *why, size_t whylen);
+
+/* Run every CT- rule and add findings to `r` in a fixed order. Returns 0, or
+ * -1 on an internal error (a CT-000 finding is added). */
+int mcx_cert_check(const mcx_cert_input *in, mcx_report *r);
+
+/* The SHA-1 thumbprint Windows shows (40 upper-case hex digits), into
+ * buf[41]. 0, or -1 on error. */
+int mcx_cert_thumbprint(X509 *cert, char buf[41]);
+
+/* ---- remediation (lib/cert_remedy.c) ----------------------------------- */
+
+/* Which certificate use (Set-CsCertificate -Type) a name belongs to. */
+typedef enum {
+    MCX_CERT_USE_DEFAULT = 0,          /* pool FQDN */
+    MCX_CERT_USE_WEB_INTERNAL = 1,     /* internal web services, lyncdiscoverinternal */
+    MCX_CERT_USE_WEB_EXTERNAL = 2      /* external web services, lyncdiscover */
+} mcx_cert_use;
+
+const char *mcx_cert_use_name(mcx_cert_use use); /* "Default", ... */
+
+/* The concrete fix for a Director or Front End certificate of use `use`
+ * that misses names: the Request-CsCertificate -New command and the
+ * Set-CsCertificate follow-up. For the web services uses the Autodiscover
+ * names of every SIP domain are requested: -AllSipDomain with a single SIP
+ * domain, else (the seed: -AllSipDomain cannot be used with many SIP
+ * domains) -DomainName "<prefix>.<d1>, <prefix>.<d2>". The other names
+ * (pool and web services FQDNs) come from the topology with -New -Type.
+ * `thumbprint` is the checked certificate's. malloc'd, NULL on ENOMEM. */
+char *mcx_cert_remedy_lync(mcx_cert_use use, const char *issuing_ca,
+                           const char *const *sip_domains, size_t nsip_domains,
+                           const char *thumbprint);
+/* The SAN list to request from the public CA for the reverse proxy: the
+ * names to add and every name the certificate already covers. malloc'd. */
+char *mcx_cert_remedy_reverse_proxy(const char *const *missing, size_t nmissing,
+                                    const char *const *present, size_t npresent);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * report_json.c -- the JSON and JSON Lines renderings of a report
+ * (schema: conformance/report.schema.json).
+ *
+ * Owns: the JSON shape of steps, findings, cases and the summary, built
+ * with jansson in a fixed key order so the output is byte-identical for
+ * the same report. Elapsed times appear only when the report has timings.
+ * Does not own: the report model (report.c) nor parsing JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "report_render.h"
+
+#define JSON_REPORT_FLAGS (JSON_PRESERVE_ORDER | JSON_INDENT(2))
+#define JSONL_FLAGS (JSON_PRESERVE_ORDER | JSON_COMPACT)
+
+/* A JSON string, or null for NULL. Stored strings are already valid UTF-8
+ * (report.c sanitises them); anything set behind the API's back is
+ * sanitised here rather than dropped. */
+static json_t *json_str(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *v = json_string(s);
+    if (!v) {
+        char *clean = mcx_report_sanitize(s, strlen(s), 0);
+        v = json_string(clean);
+        free(clean);
+    }
+    return v ? v : json_null();
+}
+
+static json_t *json_count(size_t n)
+{
+    return json_integer((json_int_t)n);
+}
+
+static json_t *json_step(const mcx_report *r, const mcx_step *s, int with_type)
+{
+    json_t *o = json_object();
+    if (with_type)
+        json_object_set_new(o, "type", json_string("step"));
+    json_object_set_new(o, "depth", json_integer(s->depth));
+    json_object_set_new(o, "outcome", json_string(mcx_report_outcome_name(s->outcome)));
+    json_object_set_new(o, "title", json_str(s->title));
+    json_object_set_new(o, "detail", json_str(s->detail));
+    if (r->timings)
+        json_object_set_new(o, "elapsed_ms", json_real(s->elapsed_ms));
+    return o;
+}
+
+static json_t *json_finding(const mcx_finding *f, int with_type)
+{
+    json_t *o = json_object();
+    if (with_type)
+        json_object_set_new(o, "type", json_string("finding"));
+    json_object_set_new(o, "id", json_str(f->id));
+    json_object_set_new(o, "level", json_string(mcx_level_name(f->level)));
+    json_object_set_new(o, "title", json_str(f->title));
+    json_object_set_new(o, "message", json_str(f->message));
+    json_object_set_new(o, "source", json_str(f->source));
+    json_object_set_new(o, "remediation", json_str(f->remediation));
+    json_object_set_new(o, "subject", json_str(f->subject));
+    if (f->evidence.url || f->evidence.status || f->evidence.excerpt) {
+        json_t *e = json_object();
+        json_object_set_new(e, "url", json_str(f->evidence.url));
+        json_object_set_new(e, "status", json_integer(f->evidence.status));
+        json_object_set_new(e, "excerpt", json_str(f->evidence.excerpt));
+        json_object_set_new(o, "evidence", e);
+    } else {
+        json_object_set_new(o, "evidence", json_null());
+    }
+    return o;
+}
+
+static json_t *json_case(const struct mcx_case *c, int with_type)
+{
+    json_t *o = json_object();
+    if (with_type)
+        json_object_set_new(o, "type", json_string("case"));
+    json_object_set_new(o, "name", json_str(c->name));
+    json_object_set_new(o, "status", json_string(mcx_report_case_status(c->passed)));
+    json_object_set_new(o, "detail", json_str(c->detail));
+    return o;
+}
+
+/* The seven counts, added to `o` in their fixed order. */
+static void json_add_counts(json_t *o, const mcx_report *r)
+{
+    mcx_report_summary s;
+    mcx_report_summarize(r, &s);
+    json_object_set_new(o, "error", json_count(s.by_level[MCX_LEVEL_ERROR]));
+    json_object_set_new(o, "warning", json_count(s.by_level[MCX_LEVEL_WARNING]));
+    json_object_set_new(o, "notice", json_count(s.by_level[MCX_LEVEL_NOTICE]));
+    json_object_set_new(o, "info", json_count(s.by_level[MCX_LEVEL_INFO]));
+    json_object_set_new(o, "cases_passed", json_count(s.cases_passed));
+    json_object_set_new(o, "cases_failed", json_count(s.cases_failed));
+    json_object_set_new(o, "cases_skipped", json_count(s.cases_skipped));
+}
+
+/* Dump `v` followed by a newline and release it. */
+static int json_emit(json_t *v, size_t flags, FILE *out)
+{
+    int rc = json_dumpf(v, out, flags);
+    json_decref(v);
+    if (rc != 0 || fputc('\n', out) == EOF)
+        return -1;
+    return 0;
+}
+
+int mcx_render_json(const mcx_report *r, FILE *out)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "tool", json_str(r->tool));
+    json_object_set_new(root, "command", json_str(r->command));
+    json_object_set_new(root, "subject", json_str(r->subject));
+    json_t *summary = json_object();
+    json_add_counts(summary, r);
+    json_object_set_new(root, "summary", summary);
+
+    json_t *steps = json_array();
+    for (size_t i = 0; i < r->nsteps; i++)
+        json_array_append_new(steps, json_step(r, &r->steps[i], 0));
+    json_object_set_new(root, "steps", steps);
+
+    json_t *findings = json_array();
+    for (size_t i = 0; i < r->nfindings; i++)
+        json_array_append_new(findings, json_finding(&r->findings[i], 0));
+    json_object_set_new(root, "findings", findings);
+
+    json_t *cases = json_array();
+    for (size_t i = 0; i < r->ncases; i++)
+        json_array_append_new(cases, json_case(&r->cases[i], 0));
+    json_object_set_new(root, "cases", cases);
+
+    return json_emit(root, JSON_REPORT_FLAGS, out);
+}
+
+int mcx_render_jsonl(const mcx_report *r, FILE *out)
+{
+    for (size_t i = 0; i < r->nsteps; i++)
+        if (json_emit(json_step(r, &r->steps[i], 1), JSONL_FLAGS, out) != 0)
+            return -1;
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (json_emit(json_finding(&r->findings[i], 1), JSONL_FLAGS, out) != 0)
+            return -1;
+    for (size_t i = 0; i < r->ncases; i++)
+        if (json_emit(json_case(&r->cases[i], 1), JSONL_FLAGS, out) != 0)
+            return -1;
+
+    json_t *summary = json_object();
+    json_object_set_new(summary, "type", json_string("summary"));
+    json_object_set_new(summary, "tool", json_str(r->tool));
+    json_object_set_new(summary, "command", json_str(r->command));
+    json_object_set_new(summary, "subject", json_str(r->subject));
+    json_add_counts(summary, r);
+    return json_emit(summary, JSONL_FLAGS, out);
+}

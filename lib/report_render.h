@@ -1,0 +1,44 @@
+/*
+ * report_render.h -- internal interface between the report model
+ * (lib/report.c) and its renderers (report_text.c, report_json.c,
+ * report_junit.c, report_tap.c). Internal to lib/.
+ *
+ * Owns: the renderer entry points and the small helpers they share
+ * (summary counts, outcome/status names, string sanitising).
+ * Does not own: the public report API (include/mcx/report.h).
+ */
+#ifndef MCX_REPORT_RENDER_H
+#define MCX_REPORT_RENDER_H
+
+#include <stdio.h>
+#include "mcx/report.h"
+
+/* Counts every renderer prints in its summary. */
+typedef struct mcx_report_summary {
+    size_t by_level[4]; /* indexed by mcx_level */
+    size_t cases_passed, cases_failed, cases_skipped;
+} mcx_report_summary;
+
+void mcx_report_summarize(const mcx_report *r, mcx_report_summary *s);
+
+/* "ok", "fail", "skip", "info". */
+const char *mcx_report_outcome_name(mcx_step_outcome o);
+/* "passed", "failed", "skipped" for a case's passed field (1, 0, -1). */
+const char *mcx_report_case_status(int passed);
+
+/* Copy `len` bytes of `s` into a new NUL-terminated string that is valid
+ * UTF-8 and holds no control bytes except '\n' and '\t': every other byte
+ * that is not part of a well-formed UTF-8 sequence of an XML-legal
+ * character is written as the four characters "\xNN". When `max` is not 0
+ * the result is at most `max` bytes; a truncated result ends in "...".
+ * Never returns NULL (aborts on out of memory, like every allocation in
+ * the report model). */
+char *mcx_report_sanitize(const char *s, size_t len, size_t max);
+
+int mcx_render_text(const mcx_report *r, int color, FILE *out);
+int mcx_render_json(const mcx_report *r, FILE *out);
+int mcx_render_jsonl(const mcx_report *r, FILE *out);
+int mcx_render_junit(const mcx_report *r, FILE *out);
+int mcx_render_tap(const mcx_report *r, FILE *out);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * server_listen.c -- mcxd's network front end on libevent: one evhttp per
+ * listener (internal-http, internal-https, external-http, external-https),
+ * TLS through bufferevent_openssl (OpenSSL 3, TLS 1.2 and 1.3), request
+ * limits and timeouts, and the translation between an evhttp request and the
+ * transport-free mcxd_request / mcxd_response.
+ *
+ * Owns: sockets, TLS contexts, writing responses (always with the
+ * Content-Length computed by mcxd_handle, except under
+ * --break no-content-length, where the body is close-delimited), the access
+ * log call. Does not own: what a request is answered (request_dispatch.c),
+ * the CLI or signals (mcxd_main.c).
+ *
+ * Header limit: libevent 2.1 answers an over-long header block with 400 and
+ * no hook, so mcxd counts the header bytes itself and answers 431 above
+ * --max-header-bytes; libevent's own cap is set to 2 x that + 16 KiB.
+ *
+ * Timeouts: libevent 2.1 has one per-connection timeout for reading a request
+ * (headers included) and for keep-alive idling; mcxd uses the smaller of
+ * --header-timeout and --idle-timeout for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/http_struct.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "mcxd_http.h"
+
+typedef struct mcxd_listener {
+    struct mcxd_server *srv;
+    mcx_access side;
+    int tls;
+    struct evhttp *http;
+} mcxd_listener;
+
+struct mcxd_server {
+    struct event_base *base;
+    mcxd_config *cfg;
+    mcxd_state *st;
+    SSL_CTX *ssl;
+    int quiet;
+    size_t max_header_bytes; /* 0: no limit of our own */
+    mcxd_listener listeners[MCXD_NLISTENERS];
+};
+
+static void ssl_error_string(char *err, size_t errlen, const char *what, const char *file)
+{
+    char detail[256] = "unknown error";
+    unsigned long e = ERR_peek_last_error();
+    if (e)
+        ERR_error_string_n(e, detail, sizeof(detail));
+    ERR_clear_error();
+    snprintf(err, errlen, "%s: %s: %s", file ? file : "(none)", what, detail);
+}
+
+static SSL_CTX *tls_context(const char *cert_file, const char *key_file, char *err,
+                            size_t errlen)
+{
+    if (!cert_file || !key_file) {
+        snprintf(err, errlen, "an HTTPS listener needs --cert and --key");
+        return NULL;
+    }
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) {
+        ssl_error_string(err, errlen, "cannot create a TLS context", NULL);
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                 SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+        ssl_error_string(err, errlen, "cannot load the certificate (PEM)", cert_file);
+    } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+        ssl_error_string(err, errlen, "cannot load the private key (PEM)", key_file);
+    } else if (SSL_CTX_check_private_key(ctx) != 1) {
+        ssl_error_string(err, errlen, "private key does not match the certificate", key_file);
+    } else {
+        return ctx;
+    }
+    SSL_CTX_free(ctx);
+    return NULL;
+}
+
+int mcxd_tls_check(const char *cert_file, const char *key_file, char *err, size_t errlen)
+{
+    SSL_CTX *ctx = tls_context(cert_file, key_file, err, errlen);
+    if (!ctx)
+        return -1;
+    SSL_CTX_free(ctx);
+    return 0;
+}
+
+static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+{
+    mcxd_listener *l = arg;
+    SSL *ssl = SSL_new(l->srv->ssl);
+    if (!ssl)
+        return NULL;
+    struct bufferevent *bev = bufferevent_openssl_socket_new(
+        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) {
+        SSL_free(ssl);
+        return NULL;
+    }
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return bev;
+}
+
+static const char *method_name(enum evhttp_cmd_type cmd)
+{
+    switch (cmd) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_TRACE: return "TRACE";
+    case EVHTTP_REQ_CONNECT: return "CONNECT";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    default: return "UNKNOWN";
+    }
+}
+
+static void on_request(struct evhttp_request *er, void *arg)
+{
+    mcxd_listener *l = arg;
+    mcxd_server *srv = l->srv;
+    struct evkeyvalq *in = evhttp_request_get_input_headers(er);
+    struct evkeyval *kv;
+
+    size_t nheaders = 0;
+    const char *uri = evhttp_request_get_uri(er);
+    size_t header_bytes = strlen(uri ? uri : "") + 16;
+    TAILQ_FOREACH(kv, in, next) {
+        nheaders++;
+        header_bytes += strlen(kv->key) + strlen(kv->value) + 4;
+    }
+    mcxd_header *headers = calloc(nheaders ? nheaders : 1, sizeof(*headers));
+    if (!headers) {
+        evhttp_send_error(er, 500, NULL);
+        return;
+    }
+    size_t i = 0;
+    TAILQ_FOREACH(kv, in, next) {
+        headers[i].name = kv->key;
+        headers[i].value = kv->value;
+        i++;
+    }
+
+    char peer[96] = "-";
+    struct evhttp_connection *evcon = evhttp_request_get_connection(er);
+    if (evcon) {
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(evcon, &addr, &port);
+        if (addr)
+            snprintf(peer, sizeof(peer), "%s:%u", addr, (unsigned)port);
+    }
+
+    struct evbuffer *inbuf = evhttp_request_get_input_buffer(er);
+    size_t body_len = evbuffer_get_length(inbuf);
+    const char *body = body_len ? (const char *)evbuffer_pullup(inbuf, -1) : NULL;
+
+    mcxd_request req = {
+        .method = method_name(evhttp_request_get_command(er)),
+        .uri = evhttp_request_get_uri(er),
+        .host = evhttp_find_header(in, "Host"),
+        .headers = headers,
+        .nheaders = nheaders,
+        .body = body,
+        .body_len = body_len,
+        .listener = l->side,
+        .tls = l->tls,
+        .peer = peer,
+    };
+    const mcxd_config *cfg = srv->cfg;
+    time_t now = cfg->deterministic ? cfg->fixed_now : time(NULL);
+    mcxd_response resp;
+    if (srv->max_header_bytes && header_bytes > srv->max_header_bytes) {
+        mcxd_response_init(&resp);
+        resp.status = 431;
+        static const char msg[] = "request header fields too large\n";
+        (void)mcxd_response_set_body(&resp, msg, sizeof(msg) - 1);
+        mcxd_response_finish(cfg, NULL, NULL, evhttp_request_get_command(er) == EVHTTP_REQ_HEAD,
+                             now, &resp);
+    } else {
+        mcxd_handle(cfg, srv->st, &req, now, &resp);
+    }
+
+    int close_delimited = (cfg->breaks & MCXD_BREAK_NO_CONTENT_LENGTH) && resp.body_len > 0;
+    struct evkeyvalq *out = evhttp_request_get_output_headers(er);
+    for (i = 0; i < resp.nheaders; i++) {
+        if (close_delimited && strcasecmp(resp.headers[i].name, "Content-Length") == 0)
+            continue;
+        evhttp_add_header(out, resp.headers[i].name, resp.headers[i].value);
+    }
+    if (close_delimited) {
+        /* Deliberate deviation: an HTTP/1.0-style response whose body ends
+         * when the connection closes (libevent adds no Content-Length to a
+         * 1.0 response that is not keep-alive). */
+        evhttp_remove_header(in, "Connection");
+        evhttp_remove_header(in, "Proxy-Connection");
+        evhttp_add_header(out, "Connection", "close");
+        er->minor = 0;
+    }
+    struct evbuffer *outbuf = evbuffer_new();
+    if (outbuf && resp.body_len)
+        evbuffer_add(outbuf, resp.body, resp.body_len);
+    if (!srv->quiet)
+        mcxd_access_log(stderr, &req, &resp, resp.body_len);
+    const char *reason = resp.reason ? resp.reason : mcxd_status_reason(resp.status);
+    evhttp_send_reply(er, resp.status, reason, outbuf);
+    if (outbuf)
+        evbuffer_free(outbuf);
+    mcxd_response_free(&resp);
+    free(headers);
+}
+
+mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_state *st,
+                             const mcxd_server_options *opt, char *err, size_t errlen,
+                             int *exit_code)
+{
+    mcxd_server *srv = calloc(1, sizeof(*srv));
+    if (!srv) {
+        snprintf(err, errlen, "out of memory");
+        *exit_code = 3;
+        return NULL;
+    }
+    srv->base = base;
+    srv->cfg = cfg;
+    srv->st = st;
+    srv->quiet = opt->quiet;
+    srv->max_header_bytes = opt->max_header_bytes;
+
+    int need_tls = opt->listen[MCXD_LISTENER_INDEX(MCX_ACCESS_INTERNAL, 1)].enabled ||
+                   opt->listen[MCXD_LISTENER_INDEX(MCX_ACCESS_EXTERNAL, 1)].enabled;
+    if (need_tls) {
+        srv->ssl = tls_context(opt->cert_file, opt->key_file, err, errlen);
+        if (!srv->ssl) {
+            *exit_code = 2;
+            mcxd_server_free(srv);
+            return NULL;
+        }
+    }
+    int timeout = opt->header_timeout;
+    if (opt->idle_timeout > 0 && (timeout <= 0 || opt->idle_timeout < timeout))
+        timeout = opt->idle_timeout;
+
+    for (int side = 0; side < 2; side++) {
+        for (int tls = 0; tls < 2; tls++) {
+            int idx = MCXD_LISTENER_INDEX(side, tls);
+            const mcxd_listen_spec *spec = &opt->listen[idx];
+            mcxd_listener *l = &srv->listeners[idx];
+            l->srv = srv;
+            l->side = (mcx_access)side;
+            l->tls = tls;
+            if (!spec->enabled)
+                continue;
+            l->http = evhttp_new(base);
+            if (!l->http) {
+                snprintf(err, errlen, "cannot create the HTTP server");
+                *exit_code = 3;
+                mcxd_server_free(srv);
+                return NULL;
+            }
+            evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+                                                    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+                                                    EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                                    EVHTTP_REQ_PATCH);
+            /* mcxd answers 431 itself above max_header_bytes; libevent's own
+             * cap (which answers 400 and closes) sits well above it. */
+            if (opt->max_header_bytes)
+                evhttp_set_max_headers_size(
+                    l->http, (ev_ssize_t)(opt->max_header_bytes * 2 + 16384));
+            if (opt->max_body_bytes)
+                evhttp_set_max_body_size(l->http, (ev_ssize_t)opt->max_body_bytes);
+            if (timeout > 0)
+                evhttp_set_timeout(l->http, timeout);
+            evhttp_set_default_content_type(l->http, "text/plain; charset=utf-8");
+            evhttp_set_gencb(l->http, on_request, l);
+            if (tls)
+                evhttp_set_bevcb(l->http, tls_bev, l);
+            if (!evhttp_bind_socket_with_handle(l->http, spec->addr, (ev_uint16_t)spec->port)) {
+                int e = errno;
+                snprintf(err, errlen, "cannot listen on %s %s:%d: %s",
+                         mcxd_listener_name((mcx_access)side, tls), spec->addr, spec->port,
+                         e ? strerror(e) : "bind failed");
+                *exit_code = 3;
+                mcxd_server_free(srv);
+                return NULL;
+            }
+        }
+    }
+    return srv;
+}
+
+void mcxd_server_free(mcxd_server *srv)
+{
+    if (!srv)
+        return;
+    for (int i = 0; i < MCXD_NLISTENERS; i++) {
+        if (srv->listeners[i].http)
+            evhttp_free(srv->listeners[i].http);
+    }
+    if (srv->ssl)
+        SSL_CTX_free(srv->ssl);
+    free(srv);
+}
