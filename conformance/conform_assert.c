@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <libxml/parser.h>
+#include "mcx/xml_safe.h"
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
@@ -131,47 +132,17 @@ static char *assert_json_text(const json_t *v)
 
 /* ---- XML bodies ---- */
 
-static void assert_on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
-                              const xmlChar *sys)
-{
-    (void)name;
-    (void)ext;
-    (void)sys;
-    xmlParserCtxtPtr ctxt = ctx;
-    *(int *)ctxt->_private = 1;
-    xmlStopParser(ctxt);
-}
-
 static xmlDocPtr assert_parse_xml(const char *body, size_t len, char *why, size_t why_len)
 {
+    mcx_error err;
+
     if (len == 0 || len > (size_t)1 << 26) {
         snprintf(why, why_len, "body is %s, not an XML document", len ? "too large" : "empty");
         return NULL;
     }
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        snprintf(why, why_len, "out of memory");
-        return NULL;
-    }
-    int saw_doctype = 0;
-    ctxt->_private = &saw_doctype;
-    ctxt->sax->internalSubset = assert_on_doctype;
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body, (int)len, "response", NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (saw_doctype || !doc || !ctxt->wellFormed) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        if (saw_doctype)
-            snprintf(why, why_len, "body has a DOCTYPE (refused)");
-        else
-            snprintf(why, why_len, "body is not well-formed XML: line %d: %s", e ? e->line : 0,
-                     e && e->message ? e->message : "parse error");
-        size_t n = strlen(why);
-        while (n && why[n - 1] == '\n')
-            why[--n] = '\0';
-        xmlFreeDoc(doc);
-        doc = NULL;
-    }
-    xmlFreeParserCtxt(ctxt);
+    xmlDocPtr doc = mcx_xml_read("response", body, len, "a response body", &err);
+    if (!doc)
+        snprintf(why, why_len, "body is not usable XML: line %d: %s", err.line, err.message);
     return doc;
 }
 

@@ -28,6 +28,7 @@
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 #include "discover.h"
+#include "mcx/xml_safe.h"
 
 #define NS_SOAP11 "http://schemas.xmlsoap.org/soap/envelope/"
 #define NS_WST "http://docs.oasis-open.org/ws-sx/ws-trust/200512"
@@ -39,7 +40,6 @@
 #define SAML11_TOKEN_TYPE "urn:oasis:names:tc:SAML:1.0:assertion"
 #define AUTHCLAIMS_DIALECT "urn:component:Microsoft.Rtc.WebAuthentication.2010:authclaims"
 #define CLAIM_URI "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/uri"
-#define XML_READ_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
 const char *mcx_ds_auth_name(mcx_ds_auth a)
 {
@@ -254,7 +254,8 @@ char *mcx_ds_wsdl_port(const char *wsdl, size_t len)
 {
     if (!wsdl || len > (size_t)0x7fffffff)
         return NULL;
-    xmlDoc *doc = xmlReadMemory(wsdl, (int)len, "mex.xml", NULL, XML_READ_OPTIONS);
+    mcx_error err;
+    xmlDoc *doc = mcx_xml_read("mex.xml", wsdl, len, "web ticket metadata", &err);
     if (!doc)
         return NULL;
     char *best = NULL;
@@ -268,7 +269,8 @@ char *mcx_ds_extract_assertion(const char *xml, size_t len)
 {
     if (!xml || len > (size_t)0x7fffffff)
         return NULL;
-    xmlDoc *doc = xmlReadMemory(xml, (int)len, "rstr.xml", NULL, XML_READ_OPTIONS);
+    mcx_error err;
+    xmlDoc *doc = mcx_xml_read("rstr.xml", xml, len, "a token response", &err);
     if (!doc)
         return NULL;
     char *out = NULL;

@@ -20,158 +20,16 @@
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/SAX2.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlschemas.h>
-
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *mcx_xml_error_ptr;
-#else
-typedef xmlErrorPtr mcx_xml_error_ptr;
-#endif
+#include "mcx/xml_safe.h"
 
 #define TOPOLOGY_NS "urn:mcxlab:topology:1"
 
-/* Where libxml2 callbacks report to: the first error wins. */
+/* What the builder reports to. */
 typedef struct load_state {
     const char *name;
     mcx_error *err;
-    int failed;
-    const char *rule; /* "xml" while parsing, "xsd" while validating */
 } load_state;
-
-/* Copy a libxml2 message without its trailing newline and with control
- * characters replaced, so it prints safely on one line. */
-static void clean_message(char *dst, size_t len, const char *src)
-{
-    size_t i = 0;
-
-    if (len == 0)
-        return;
-    for (; src != NULL && *src != '\0' && i + 1 < len; src++) {
-        unsigned char ch = (unsigned char)*src;
-        dst[i++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
-    }
-    while (i > 0 && dst[i - 1] == ' ')
-        i--;
-    dst[i] = '\0';
-}
-
-static void record_libxml_error(load_state *st, mcx_xml_error_ptr e)
-{
-    char msg[400];
-
-    if (st->failed || e == NULL)
-        return;
-    if (e->level == XML_ERR_WARNING)
-        return;
-    st->failed = 1;
-    clean_message(msg, sizeof msg, e->message);
-    if (e->int2 > 0)
-        mcx_error_set(st->err, st->name, e->line, st->rule, "column %d: %s", e->int2, msg);
-    else
-        mcx_error_set(st->err, st->name, e->line, st->rule, "%s", msg);
-}
-
-/* sax->serror for the parser: userData is the parser context. */
-static void on_parse_error(void *user, mcx_xml_error_ptr e)
-{
-    xmlParserCtxtPtr ctxt = user;
-    record_libxml_error(ctxt->_private, e);
-}
-
-/* Structured error handler for schema validation (and schema parsing). */
-static void on_schema_error(void *user, mcx_xml_error_ptr e)
-{
-    record_libxml_error(user, e);
-}
-
-/* sax->internalSubset: called at <!DOCTYPE ...>, before any entity
- * declaration is read. A topology never needs a DTD, so stop here. */
-static void on_doctype(void *user, const xmlChar *name, const xmlChar *external_id,
-                       const xmlChar *system_id)
-{
-    xmlParserCtxtPtr ctxt = user;
-    load_state *st = ctxt->_private;
-
-    (void)name;
-    (void)external_id;
-    (void)system_id;
-    if (!st->failed) {
-        st->failed = 1;
-        mcx_error_set(st->err, st->name, xmlSAX2GetLineNumber(ctxt), "xml",
-                      "<!DOCTYPE> is not allowed in a topology file (no DTD, no entity "
-                      "declarations: external entities and entity expansion are rejected); "
-                      "remove the DOCTYPE declaration");
-    }
-    xmlStopParser(ctxt);
-}
-
-static xmlDocPtr parse_xml(load_state *st, const char *xml, size_t len)
-{
-    xmlParserCtxtPtr ctxt;
-    xmlDocPtr doc;
-    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                  XML_PARSE_BIG_LINES;
-
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL) {
-        mcx_error_set(st->err, st->name, 0, "TP-000", "out of memory creating the XML parser");
-        return NULL;
-    }
-    ctxt->_private = st;
-    ctxt->sax->serror = on_parse_error;
-    ctxt->sax->internalSubset = on_doctype;
-    ctxt->sax->externalSubset = NULL;
-    st->rule = "xml";
-    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, st->name, NULL, options);
-    if (doc != NULL && (st->failed || !ctxt->wellFormed)) {
-        xmlFreeDoc(doc);
-        doc = NULL;
-    }
-    if (doc == NULL && !st->failed)
-        mcx_error_set(st->err, st->name, 0, "xml", "the document is not well-formed XML");
-    xmlFreeParserCtxt(ctxt);
-    return doc;
-}
-
-static int validate_xsd(load_state *st, xmlDocPtr doc)
-{
-    xmlSchemaParserCtxtPtr pctxt;
-    xmlSchemaPtr schema = NULL;
-    xmlSchemaValidCtxtPtr vctxt = NULL;
-    int rc = -1;
-
-    st->rule = "TP-000"; /* a broken compiled-in schema is our bug */
-    pctxt = xmlSchemaNewMemParserCtxt(mcx_embed_topology, (int)mcx_embed_topology_len);
-    if (pctxt != NULL) {
-        xmlSchemaSetParserStructuredErrors(pctxt, on_schema_error, st);
-        schema = xmlSchemaParse(pctxt);
-        xmlSchemaFreeParserCtxt(pctxt);
-    }
-    if (schema == NULL) {
-        if (!st->failed)
-            mcx_error_set(st->err, st->name, 0, "TP-000",
-                          "internal error: the compiled-in topology schema does not load");
-        return -1;
-    }
-    st->rule = "xsd";
-    vctxt = xmlSchemaNewValidCtxt(schema);
-    if (vctxt != NULL) {
-        xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, st);
-        rc = xmlSchemaValidateDoc(vctxt, doc);
-        xmlSchemaFreeValidCtxt(vctxt);
-    }
-    xmlSchemaFree(schema);
-    if (rc != 0) {
-        if (!st->failed)
-            mcx_error_set(st->err, st->name, 0, "xsd",
-                          "the document does not match the topology schema (lib/topology.xsd)");
-        return -1;
-    }
-    return 0;
-}
 
 /* ---- building the model from a validated document ---- */
 
@@ -585,10 +443,11 @@ mcx_topology *mcx_topology_load_memory(const char *name, const char *xml, size_t
     memset(&st, 0, sizeof st);
     st.name = name;
     st.err = err;
-    doc = parse_xml(&st, xml, len);
+    doc = mcx_xml_read(name, xml, len, "a topology file", err);
     if (doc == NULL)
         return NULL;
-    if (validate_xsd(&st, doc) < 0) {
+    if (mcx_xml_validate(doc, name, mcx_embed_topology, mcx_embed_topology_len,
+                         "lib/topology.xsd", "TP-000", err) < 0) {
         xmlFreeDoc(doc);
         return NULL;
     }
