@@ -55,8 +55,11 @@ enum {
     MCXD_BREAK_NO_401_TICKET_URL = 1 << 6 /* 401 without X-MS-WebTicketURL */
 };
 
+typedef struct mcxd_doc_cache mcxd_doc_cache; /* refimpl/doc_cache.h */
+
 typedef struct mcxd_config {
     const mcx_topology *topo;  /* current topology (swapped on SIGHUP) */
+    mcxd_doc_cache *cache;     /* rendered Root/Domain documents; NULL: no cache */
     unsigned breaks;           /* MCXD_BREAK_* */
     int deterministic;         /* --now given: fixed clock */
     time_t fixed_now;
@@ -169,5 +172,10 @@ mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_sta
 void mcxd_server_free(mcxd_server *srv);
 /* Verify that a certificate and key load and match (for --check-config). */
 int mcxd_tls_check(const char *cert_file, const char *key_file, char *err, size_t errlen);
+/* (Added by engineer "tls-live".) Load every certificate/key pair the
+ * topology's web sites name: 0, or -1 with `err` naming the file. */
+int mcxd_tls_check_topology(const mcx_topology *t, char *err, size_t errlen);
+/* 1 when a pool of `t` has a certificate for the HTTPS listener of `side`. */
+int mcxd_topology_has_cert(const mcx_topology *t, mcx_access side);
 
 #endif

@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "doc_cache.h"
 #include "mcxd_http.h"
 
 #define CT_TEXT "text/plain; charset=utf-8"
@@ -205,7 +206,20 @@ static void text_response(mcxd_response *resp, int status, const char *text)
     (void)mcxd_response_set_body(resp, text, strlen(text));
 }
 
-/* Render `doc` into resp as a 200 (or the status already set). */
+/* Serve rendered bytes (taking ownership of `body`) as a 200 in `repr`. */
+static void body_response(const mcxd_config *cfg, char *body, size_t len, mcx_repr repr,
+                          mcxd_response *resp, const char **ctype)
+{
+    resp->status = 200;
+    free(resp->body);
+    resp->body = body;
+    resp->body_len = len;
+    *ctype = mcx_ad_content_type(repr);
+    if ((cfg->breaks & MCXD_BREAK_CONTENT_TYPE) && repr != MCX_REPR_UCWA)
+        *ctype = "text/xml";
+}
+
+/* Render `doc` into resp as a 200. */
 static void doc_response(const mcxd_config *cfg, const mcx_ad_doc *doc, mcx_repr repr,
                          mcxd_response *resp, const char **ctype)
 {
@@ -217,13 +231,7 @@ static void doc_response(const mcxd_config *cfg, const mcx_ad_doc *doc, mcx_repr
         *ctype = CT_TEXT;
         return;
     }
-    resp->status = 200;
-    free(resp->body);
-    resp->body = body;
-    resp->body_len = len;
-    *ctype = mcx_ad_content_type(repr);
-    if ((cfg->breaks & MCXD_BREAK_CONTENT_TYPE) && repr != MCX_REPR_UCWA)
-        *ctype = "text/xml";
+    body_response(cfg, body, len, repr, resp, ctype);
 }
 
 typedef struct dispatch_ctx {
@@ -350,15 +358,14 @@ static void serve_resource(dispatch_ctx *c, mcxd_resource res, const char *query
         serve_user(c, res == RES_OAUTH, repr);
         return;
     }
-    mcx_ad_doc doc;
-    memset(&doc, 0, sizeof(doc));
-    int rc = res == RES_ROOT ? mcxd_doc_root(cfg, c->pool, c->side, &doc)
-                             : mcxd_doc_domain(cfg, c->pool, c->side, &doc);
-    if (rc == 0)
-        doc_response(cfg, &doc, repr, c->resp, &c->ctype);
+    char *body = NULL;
+    size_t len = 0;
+    if (mcxd_doc_cache_render(cfg->cache, cfg, c->pool, c->side,
+                              res == RES_ROOT ? MCX_AD_ROOT : MCX_AD_DOMAIN, repr, &body,
+                              &len) == 0)
+        body_response(cfg, body, len, repr, c->resp, &c->ctype);
     else
         text_response(c->resp, 500, "internal error: cannot build the document\n");
-    mcx_ad_doc_clear(&doc);
 }
 
 static mcxd_resource route(const char *lpath)
