@@ -9,7 +9,7 @@ CC ?= cc
 PREFIX ?= /usr/local
 DESTDIR ?=
 SANITIZE ?= 0
-PKGS := libevent libevent_openssl openssl libxml-2.0 jansson libcurl ldns
+PKGS := libevent libevent_openssl openssl libxml-2.0 jansson libcurl ldns libpcap
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
@@ -26,11 +26,11 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -D_GNU_SOURCE \
 	-Iinclude -Irefimpl -Iconformance $(PKG_CFLAGS) $(SANFLAGS) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm
+LDLIBS_ALL = $(PKG_LIBS) -lhttp_parser -lm
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard lib/*.c)
-MCXD_SRC := $(filter-out refimpl/mcxd_main.c,$(wildcard refimpl/*.c))
+MCXD_SRC := $(filter-out refimpl/mcxd_main.c refimpl/mcxdns_main.c,$(wildcard refimpl/*.c))
 CHECK_SRC := $(filter-out conformance/mcxcheck_main.c,$(wildcard conformance/*.c))
 UNIT_SRC := $(wildcard lib/test/test_*.c refimpl/test/test_*.c conformance/test/test_*.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
@@ -47,10 +47,11 @@ LIBMCX := $(BUILD)/libmcx.a
 LIBMCXD := $(BUILD)/libmcxd.a
 LIBCHECK := $(BUILD)/libmcxcheck.a
 MCXD := $(BUILD)/mcxd
+MCXDNS := $(if $(wildcard refimpl/mcxdns_main.c),$(BUILD)/mcxdns)
 MCXCHECK := $(BUILD)/mcxcheck
 
 .PHONY: all deps demo check unit integration fuzz fuzz-smoke bench install clean format
-all: $(MCXD) $(MCXCHECK) $(UNIT_BIN)
+all: $(MCXD) $(MCXDNS) $(MCXCHECK) $(UNIT_BIN)
 
 deps:
 	@sh ci/deps.sh
@@ -83,7 +84,9 @@ $(LIBCHECK): $(CHECK_OBJ)
 
 $(MCXD): $(BUILD)/refimpl/mcxd_main.o $(LIBMCXD) $(LIBMCX)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
-$(MCXCHECK): $(BUILD)/conformance/mcxcheck_main.o $(LIBCHECK) $(LIBMCX)
+$(BUILD)/mcxdns: $(BUILD)/refimpl/mcxdns_main.o $(LIBMCXD) $(LIBMCX)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+$(MCXCHECK): $(BUILD)/conformance/mcxcheck_main.o $(LIBCHECK) $(LIBMCXD) $(LIBMCX)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 $(UNIT_BIN): $(BUILD)/%: %.c $(LIBCHECK) $(LIBMCXD) $(LIBMCX)
@@ -91,7 +94,7 @@ $(UNIT_BIN): $(BUILD)/%: %.c $(LIBCHECK) $(LIBMCXD) $(LIBMCX)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(LIBCHECK) $(LIBMCXD) $(LIBMCX) \
 		$(LDLIBS_ALL) -lcmocka
 
-demo: deps $(MCXD) $(MCXCHECK)
+demo: deps $(MCXD) $(MCXDNS) $(MCXCHECK)
 	@sh ci/demo.sh $(BUILD)
 
 check: deps all
@@ -120,7 +123,7 @@ fuzz: deps $(FUZZ_BIN)
 fuzz-smoke: fuzz
 	@sh ci/fuzz-smoke.sh $(FUZZ_BIN)
 
-bench: deps $(MCXD) $(MCXCHECK)
+bench: deps $(MCXD) $(MCXDNS) $(MCXCHECK)
 	@sh bench/run.sh $(BUILD)
 
 install: $(MCXD) $(MCXCHECK)

@@ -7,6 +7,10 @@
 #  2. mcxcheck conform over every vector against a local mcxd (target < 2 s).
 #  3. mcxcheck discover end to end on loopback, p50 over 50 runs (target < 5 ms
 #     for the discovery itself; the process start is included and reported).
+#  4. Full TLS handshakes per second (no session reuse), mcxd vs nginx with the
+#     same fixture certificate (conformance/pki/lab.pem): `openssl s_time
+#     -new`, BENCH_TLS_CLIENTS parallel clients against each, same tool and
+#     settings for both, in the same run (TLS section: engineer "tls-live").
 # Loopback 127.0.5.x only; every process started here is stopped by PID.
 set -eu
 build=${1:-build}
@@ -109,6 +113,57 @@ while [ $j -lt 50 ]; do
     j=$((j + 1))
 done
 p50=$(sort -n "$work/lat" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+
+# ---- 4. full TLS handshakes per second: mcxd vs nginx, same certificate ----
+TA=127.0.5.3 TN=127.0.5.4
+tls_clients=${BENCH_TLS_CLIENTS:-4}
+pki="$top/conformance/pki"
+"$mcxd" --quiet --now 2026-01-01T00:00:00Z --cert "$pki/lab.pem" --key "$pki/leaf.key" \
+    --listen internal-https=$TA:18443 --no-listen internal-http --no-listen external-http \
+    --no-listen external-https &
+pids="$pids $!"
+cat >"$work/nginx-tls.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx-tls.pid;
+error_log $work/nginx-tls.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server {
+        listen $TN:18443 ssl;
+        ssl_certificate $pki/lab.pem;
+        ssl_certificate_key $pki/leaf.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_tickets off;
+        ssl_session_cache off;
+        location / { return 200; }
+    }
+}
+NGINX
+nginx -c "$work/nginx-tls.conf" &
+pids="$pids $!"
+for hp in $TA:18443 $TN:18443; do
+    i=0
+    until curl -sk -o /dev/null "https://$hp/" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 50 ] || { echo "bench: $hp did not start" >&2; exit 3; }; sleep 0.1
+    done
+done
+hs_per_sec() { # host:port -> full handshakes per second, $tls_clients parallel s_time
+    : >"$work/stime"
+    s=$(now_ms)
+    c=0
+    while [ $c -lt "$tls_clients" ]; do
+        openssl s_time -connect "$1" -new -time "$dur" >>"$work/stime" 2>/dev/null &
+        c=$((c + 1))
+    done
+    wait # the s_time clients: the only children of this $(...) subshell
+    e=$(now_ms)
+    awk -v a="$s" -v b="$e" '/connections in .*s;/ { n += $1 } END { if (b > a) printf "%.0f", n / ((b - a) / 1000); else print 0 }' "$work/stime"
+}
+m_hs=$(hs_per_sec $TA:18443)
+n_hs=$(hs_per_sec $TN:18443)
+tls_version=$(echo | openssl s_client -connect $TA:18443 2>/dev/null | awk -F'[ ,]+' '/^New, / { print $2 ", " $5; exit }')
 {
     echo "# Benchmark results"
     echo
@@ -124,6 +179,18 @@ p50=$(sort -n "$work/lat" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)]
     echo "Commands: \`wrk -t2 -c$conns -d${dur}s -H 'Host: lyncdiscoverinternal.contoso.test' -H 'Accept: $accept' URL\`"
     echo "with URL \`http(s)://$A:18080|18443$path\` (mcxd) and \`http(s)://$N:18080|18443$path\` (nginx 1 worker)."
     echo
+    echo "## Full TLS handshakes per second, mcxd vs nginx, same certificate"
+    echo
+    echo "| server | handshakes/s | ratio mcxd/nginx | target |"
+    echo "|---|---|---|---|"
+    echo "| mcxd | $m_hs | $(ratio "$m_hs" "$n_hs") | >= 1.0 |"
+    echo "| nginx (1 worker, no session cache/tickets) | $n_hs | | |"
+    echo
+    echo "Tool: \`openssl s_time -connect HOST:18443 -new -time $dur\` x $tls_clients parallel clients"
+    echo "(a new full handshake per connection, no HTTP request), against mcxd ($TA) then"
+    echo "nginx ($TN), both serving conformance/pki/lab.pem (RSA 2048) with key leaf.key;"
+    echo "negotiated ${tls_version:-?}. Rate = connections of all clients / wall time."
+    echo
     echo "## mcxcheck"
     echo
     echo "| measure | value | target |"
@@ -132,3 +199,45 @@ p50=$(sort -n "$work/lat" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)]
     echo "| discover, internal vantage, whole process, p50 of 50 | ${p50} ms | < 5 ms (discovery) |"
 } >"$out/RESULTS.md"
 cat "$out/RESULTS.md"
+
+# 5. mcxcheck pcap verify vs tshark field extraction on the same generated
+#    capture (section: engineer "pcap"). The capture is written by
+#    `mcxcheck pcap record --bulk-mb` (golden Ethernet scenarios repeated,
+#    BENCH_PCAP_MB, default 200); both tools read the whole file in the same
+#    run. Skipped cleanly when tshark is absent or the disk is short.
+pcap_mb=${BENCH_PCAP_MB:-200}
+avail_mb=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
+need_mb=$((pcap_mb + 200))
+{
+    echo
+    echo "## mcxcheck pcap verify vs tshark, same ${pcap_mb} MB capture"
+    echo
+    if ! command -v tshark >/dev/null 2>&1; then
+        echo "skipped: tshark not installed"
+    elif [ "$avail_mb" -lt "$need_mb" ]; then
+        echo "skipped: needs $need_mb MB free in $work, have $avail_mb MB"
+    else
+        "$mcxcheck" pcap record --out "$work" --bulk-mb "$pcap_mb"
+        bytes=$(stat -c %s "$work/bulk.pcap")
+        t0=$(date +%s%N)
+        /usr/bin/time -f %M -o "$work/ours.rss" "$mcxcheck" pcap verify "$work/bulk.pcap" \
+            --format jsonl >"$work/ours.out" || true
+        t1=$(date +%s%N)
+        /usr/bin/time -f %M -o "$work/peer.rss" tshark -r "$work/bulk.pcap" -d tcp.port==8080,http \
+            -Y http -T fields -e http.request.uri -e http.response.code >"$work/peer.out" 2>/dev/null || true
+        t2=$(date +%s%N)
+        ours_ms=$(( (t1 - t0) / 1000000 ))
+        peer_ms=$(( (t2 - t1) / 1000000 ))
+        ex=$(grep -c '"title": *"HTTP \|"title":"HTTP ' "$work/ours.out" || true)
+        px=$(awk -F '\t' '$2 != ""' "$work/peer.out" | wc -l)
+        echo "| tool | wall ms | MB/s | max RSS KiB | HTTP exchanges / responses seen |"
+        echo "|---|---|---|---|---|"
+        echo "| mcxcheck pcap verify (--format jsonl) | $ours_ms | $(awk -v b="$bytes" -v m="$ours_ms" 'BEGIN { printf "%.0f", m ? b / 1e6 / (m / 1000) : 0 }') | $(cat "$work/ours.rss" 2>/dev/null || echo ?) | $ex |"
+        echo "| tshark -r -Y http -T fields | $peer_ms | $(awk -v b="$bytes" -v m="$peer_ms" 'BEGIN { printf "%.0f", m ? b / 1e6 / (m / 1000) : 0 }') | $(cat "$work/peer.rss" 2>/dev/null || echo ?) | $px |"
+        echo
+        echo "Speed-up mcxcheck/tshark: $(awk -v a="$ours_ms" -v b="$peer_ms" 'BEGIN { printf "%.1fx", a ? b / a : 0 }') (targets: >= 20x and >= 500 MB/s; file: $bytes bytes)."
+        rm -f "$work/bulk.pcap" "$work/ours.out" "$work/peer.out"
+    fi
+} >"$out/RESULTS-pcap.md"
+cat "$out/RESULTS-pcap.md"
+cat "$out/RESULTS-pcap.md" >>"$out/RESULTS.md"

@@ -9,6 +9,11 @@
 # the internal web site (80/443), lyncdiscover.<d> and the external web FQDNs
 # reach the reverse proxy, which publishes the external web site (8080/4443)
 # on 80/443. From the Internet only the external names exist.
+#
+# TLS uses the committed fixture PKI (conformance/pki): mcxd serves lab.pem
+# (every name of the default deployment, issued by the fixture intermediate)
+# and every client verifies the chain against the fixture root root.pem, so
+# the HTTPS steps run with verified chains and show the TLS facts.
 set -eu
 build=${1:-build}
 top=$(pwd)
@@ -21,9 +26,9 @@ trap cleanup EXIT INT TERM
 INT=127.0.1.11 EXT=127.0.1.12 # the Director's internal and external web VIPs
 NOW=2026-01-01T00:00:00Z
 
-sh "$top/ci/mkcert.sh" "$work/pki" >/dev/null
+pki="$top/conformance/pki"
 printf '%s' secret >"$work/alice.pw"
-"$mcxd" --now "$NOW" --seed 1 --cert "$work/pki/server.pem" --key "$work/pki/server.key" \
+"$mcxd" --now "$NOW" --seed 1 --cert "$pki/lab.pem" --key "$pki/leaf.key" \
     --pidfile "$work/mcxd.pid" --quiet &
 pid=$!
 i=0
@@ -49,17 +54,22 @@ rc=0
 echo "=== mcxcheck discover alice@contoso.test, internal vantage (corporate network) ==="
 # shellcheck disable=SC2086
 "$mcxcheck" discover --sip-uri alice@contoso.test --vantage internal --resolve-only $inside \
-    --ca "$work/pki/ca.pem" --user alice@contoso.test --password-file "$work/alice.pw" \
+    --ca "$pki/root.pem" --user alice@contoso.test --password-file "$work/alice.pw" \
     --now "$NOW" --color $color || rc=$?
 echo
 echo "=== mcxcheck discover alice@contoso.test, external vantage (Internet) ==="
 # shellcheck disable=SC2086
 "$mcxcheck" discover --sip-uri alice@contoso.test --vantage external --resolve-only $outside \
-    --ca "$work/pki/ca.pem" --user alice@contoso.test --password-file "$work/alice.pw" \
+    --ca "$pki/root.pem" --user alice@contoso.test --password-file "$work/alice.pw" \
     --now "$NOW" --color $color || rc=$?
 echo
+echo "=== mcxcheck cert --connect: the certificate a phone sees for lyncdiscover.contoso.test ==="
+"$mcxcheck" cert --role director --topology "$top/lib/default_topology.xml" \
+    --connect "$EXT:4443" --sni lyncdiscover.contoso.test --ca "$pki/root.pem" --at "$NOW" \
+    --color $color || rc=$?
+echo
 echo "=== mcxcheck conform: every vector against mcxd ==="
-"$mcxcheck" conform --vectors "$top/vectors" --ca "$work/pki/ca.pem" \
+"$mcxcheck" conform --vectors "$top/vectors" --ca "$pki/root.pem" \
     --target-internal "https://$INT:443" --target-internal "http://$INT:80" \
     --target-external "https://$EXT:4443" --target-external "http://$EXT:8080" \
     --now "$NOW" --color $color || rc=$?

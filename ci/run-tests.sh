@@ -5,7 +5,7 @@
 set -u
 build=${1:-build}
 top=$(pwd)
-export MCXD="$top/$build/mcxd" MCXCHECK="$top/$build/mcxcheck" MCX_TOP="$top" MCX_BUILD="$top/$build"
+export MCXD="$top/$build/mcxd" MCXDNS="$top/$build/mcxdns" MCXCHECK="$top/$build/mcxcheck" MCX_TOP="$top" MCX_BUILD="$top/$build"
 pass=0 fail=0 skip=0 failed=""
 log=$(mktemp -d)
 run_one() { # name, command...

@@ -1,18 +1,25 @@
 /*
- * cmd_cert.c -- `mcxcheck cert`: check a server certificate file against the
- * mobility role it serves (seed: "Certificate Requirements").
+ * cmd_cert.c -- `mcxcheck cert`: check a server certificate -- a file, or
+ * the chain a live server presents -- against the mobility role it serves
+ * (seed: "Certificate Requirements").
  *
  * Owns: the options of cert (--role, --sip-domain, --file, --chain, --ca,
- * --at, --topology, --pool, --external-record, --key, --issuing-ca), loading
+ * --at, --topology, --pool, --external-record, --key, --issuing-ca,
+ * --connect, --sni, --tls-profile, --timeout), the steps and CT-020..CT-025
+ * findings of a live handshake (what each TLS profile saw), loading
  * the inputs (a bad file is exit 2 with a message naming the file and the
  * byte offset), and the exit code: 0 no finding at or above --fail-on, 1
- * findings, 2 usage or input error, 4 internal error.
+ * findings, 2 usage or input error, 3 --connect reached no server (DNS or
+ * TCP connect failed), 4 internal error. A server that accepts TCP but fails
+ * the handshake (stall, plain HTTP, no common version) is a finding (1).
  * Does not own: loading and the rules themselves (lib/cert_load.c,
  * lib/cert_check.c), the common options and rendering (cli_common.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "commands.h"
@@ -24,11 +31,18 @@
 
 static void cert_usage(FILE *out)
 {
-    fputs("usage: mcxcheck cert --role director|frontend|reverse-proxy --file PEM [options]\n"
+    fputs("usage: mcxcheck cert --role director|frontend|reverse-proxy\n"
+          "                     (--file PEM | --connect HOST:PORT) [options]\n"
           "  --sip-domain D            a SIP domain (repeatable; default: the topology's)\n"
           "  --file FILE               the server certificate, PEM or DER; further\n"
           "                            certificates in it are the chain\n"
           "  --chain FILE              more intermediate certificates (repeatable)\n"
+          "  --connect HOST:PORT       check the chain a TLS server presents instead\n"
+          "  --sni NAME                server name sent (default: HOST unless an address);\n"
+          "                            give the lyncdiscover name a phone asks for\n"
+          "  --tls-profile P           modern (TLS 1.2-1.3, default) or compat (also run\n"
+          "                            TLS 1.0-1.3 at security level 0; both reported)\n"
+          "  --timeout MS              TCP connect + handshake limit (default 10000)\n"
           "  --ca FILE                 trust anchors (default: the system store)\n"
           "  --at RFC3339              verification time (default: --now, else the clock)\n"
           "  --topology FILE           also require the web services names of the role\n"
@@ -41,7 +55,8 @@ static void cert_usage(FILE *out)
           "partial-label wildcards, no *.<tld>; case-insensitive; the subject CN is not\n"
           "used. With --external-record a, a Director certificate needs no\n"
           "lyncdiscover.<d> (as Set-CsCertificate).\n"
-          "Exit: 0 ok, 1 findings, 2 usage or input error, 4 internal error.\n",
+          "Exit: 0 ok, 1 findings, 2 usage or input error, 3 no server reached,\n"
+          "4 internal error.\n",
           out);
 }
 
@@ -97,6 +112,10 @@ typedef struct cert_options {
     const char *external_record;
     const char *key;
     const char *issuing_ca;
+    const char *connect;
+    const char *sni;
+    const char *tls_profile;
+    const char *timeout;
     const char *sip_domains[CERT_MAX_SIP_DOMAINS];
     size_t nsip_domains;
 } cert_options;
@@ -127,7 +146,8 @@ static int cert_parse(int argc, char **argv, cert_options *o)
 {
     static const char *const single[] = {"--role", "--file", "--ca", "--at", "--topology",
                                          "--pool", "--external-record", "--key",
-                                         "--issuing-ca"};
+                                         "--issuing-ca", "--connect", "--sni",
+                                         "--tls-profile", "--timeout"};
     memset(o, 0, sizeof *o);
     mcx_cli_common_init(&o->common);
     for (int i = 1; i < argc; i++) {
@@ -167,7 +187,8 @@ static int cert_parse(int argc, char **argv, cert_options *o)
             continue;
         }
         const char **slots[] = {&o->role, &o->file, &o->ca, &o->at, &o->topology,
-                                &o->pool, &o->external_record, &o->key, &o->issuing_ca};
+                                &o->pool, &o->external_record, &o->key, &o->issuing_ca,
+                                &o->connect, &o->sni, &o->tls_profile, &o->timeout};
         size_t k;
         for (k = 0; k < sizeof single / sizeof single[0]; k++) {
             m = cert_opt(argc, argv, &i, single[k], &v);
@@ -183,8 +204,13 @@ static int cert_parse(int argc, char **argv, cert_options *o)
         fprintf(stderr, "mcxcheck cert: unknown option '%s' (see --help)\n", a);
         return -1;
     }
-    if (!o->role || !o->file) {
-        fprintf(stderr, "mcxcheck cert: --role and --file are required (see --help)\n");
+    if (!o->role || (!o->file == !o->connect)) {
+        fprintf(stderr, "mcxcheck cert: --role and one of --file or --connect are required "
+                        "(see --help)\n");
+        return -1;
+    }
+    if (!o->connect && (o->sni || o->tls_profile || o->timeout)) {
+        fprintf(stderr, "mcxcheck cert: --sni, --tls-profile and --timeout need --connect\n");
         return -1;
     }
     return 0;
@@ -212,8 +238,9 @@ static int cert_load_inputs(const cert_options *o, cert_run *run)
 {
     mcx_error err;
     char line[1024];
-    run->certs = sk_X509_new_null();
-    if (!run->certs || cert_append_file(o->file, run->certs) != 0)
+    if (!run->certs)
+        run->certs = sk_X509_new_null();
+    if (!run->certs || (o->file && cert_append_file(o->file, run->certs) != 0))
         return -1;
     for (size_t i = 0; i < o->nchain_files; i++)
         if (cert_append_file(o->chain_files[i], run->certs) != 0)
@@ -235,6 +262,131 @@ failed:
     mcx_error_format(&err, line, sizeof line);
     fprintf(stderr, "mcxcheck cert: %s\n", line);
     return -1;
+}
+
+/* "HOST:PORT" or "[V6]:PORT" into host/port. 0, or -1. */
+static int cert_split_hostport(const char *s, char *host, size_t hostlen, char *port,
+                               size_t portlen)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || !colon[1] || strlen(colon + 1) >= portlen)
+        return -1;
+    const char *h = s;
+    size_t hl = (size_t)(colon - s);
+    if (h[0] == '[' && hl >= 2 && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= hostlen)
+        return -1;
+    for (const char *p = colon + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return -1;
+    long n = strtol(colon + 1, NULL, 10);
+    if (n < 1 || n > 65535)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    snprintf(port, portlen, "%s", colon + 1);
+    return 0;
+}
+
+static int cert_is_address(const char *host)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+/* The finding for a probe that presented no chain. */
+static void cert_probe_finding(mcx_report *r, const mcx_tls_probe *p, const char *target)
+{
+    static const char *const ids[] = {
+        [MCX_TLS_OK] = "CT-020",         [MCX_TLS_E_RESOLVE] = "CT-025",
+        [MCX_TLS_E_CONNECT] = "CT-025",  [MCX_TLS_E_TIMEOUT] = "CT-023",
+        [MCX_TLS_E_PLAIN_HTTP] = "CT-024", [MCX_TLS_E_VERSION] = "CT-022",
+        [MCX_TLS_E_HANDSHAKE] = "CT-020", [MCX_TLS_E_INTERNAL] = "CT-000",
+    };
+    mcx_finding *f = mcx_report_add(r, ids[p->result], "%s (--tls-profile %s): %s", target,
+                                    mcx_tls_profile_name(p->profile), p->error);
+    if (f)
+        mcx_finding_set_subject(f, target);
+}
+
+/* --connect: one handshake per profile (modern; compat adds a second), a
+ * step for what each saw, and the presented chain (of the first profile
+ * that completed) put in front of run->certs. Returns 1 with a chain, 0
+ * without (a finding says why; *unreached when no server answered TCP), -1
+ * out of memory. */
+static int cert_connect(const cert_options *o, mcx_tls_profile profile, long timeout_ms,
+                        cert_run *run, mcx_report *r, int *unreached)
+{
+    char host[256], port[8];
+    mcx_tls_probe probes[2];
+    int nprobes = profile == MCX_TLS_PROFILE_COMPAT ? 2 : 1, chosen = -1;
+    const char *sni = o->sni ? o->sni : NULL;
+
+    if (cert_split_hostport(o->connect, host, sizeof host, port, sizeof port) != 0)
+        return -1; /* validated by the caller */
+    if (!sni && !cert_is_address(host))
+        sni = host;
+    memset(probes, 0, sizeof probes);
+    for (int i = 0; i < nprobes; i++) {
+        mcx_tls_profile pr = i == 0 ? MCX_TLS_PROFILE_MODERN : MCX_TLS_PROFILE_COMPAT;
+        mcx_tls_probe *p = &probes[i];
+        mcx_tls_probe_run(host, port, sni, pr, timeout_ms, p);
+        if (p->result == MCX_TLS_OK) {
+            mcx_report_step(r, 0, MCX_STEP_OK, 0, NULL,
+                            "TLS %s (SNI %s): %s, cipher %s, %d certificate(s) presented",
+                            mcx_tls_profile_name(pr), sni ? sni : "none", p->version, p->cipher,
+                            sk_X509_num(p->chain));
+            for (int k = 0; k < sk_X509_num(p->chain); k++) {
+                char desc[700];
+                mcx_cert_describe(sk_X509_value(p->chain, k), desc, sizeof desc);
+                mcx_report_step(r, 1, MCX_STEP_INFO, 0, NULL, "[%d] %s", k, desc);
+            }
+            if (chosen < 0)
+                chosen = i;
+        } else {
+            mcx_report_step(r, 0, MCX_STEP_FAIL, 0, p->error, "TLS %s (SNI %s): %s",
+                            mcx_tls_profile_name(pr), sni ? sni : "none",
+                            mcx_tls_result_name(p->result));
+        }
+    }
+
+    int rc = 0;
+    if (chosen < 0) {
+        /* The modern probe's failure is the finding unless compat got further. */
+        const mcx_tls_probe *p = &probes[nprobes - 1];
+        if (probes[0].result != MCX_TLS_E_VERSION)
+            p = &probes[0];
+        cert_probe_finding(r, p, o->connect);
+        *unreached = p->result == MCX_TLS_E_RESOLVE || p->result == MCX_TLS_E_CONNECT;
+        goto out;
+    }
+    const mcx_tls_probe *got = &probes[chosen];
+    if (got->version_number < TLS1_2_VERSION || probes[0].result == MCX_TLS_E_VERSION) {
+        mcx_finding *f = mcx_report_add(
+            r, "CT-022", "%s: TLS 1.2/1.3 (modern): %s; compat: %s, cipher %s", o->connect,
+            probes[0].result == MCX_TLS_OK ? probes[0].version : probes[0].error, got->version,
+            got->cipher);
+        if (f)
+            mcx_finding_set_subject(f, o->connect);
+    }
+    /* Presented chain first, then any --chain files. */
+    for (int k = sk_X509_num(got->chain) - 1; k >= 0; k--) {
+        X509 *x = sk_X509_value(got->chain, k);
+        if (X509_up_ref(x) != 1 || !sk_X509_insert(run->certs, x, 0)) {
+            rc = -1;
+            goto out;
+        }
+    }
+    rc = 1;
+    if (sni && !cert_is_address(sni))
+        mcx_cert_name_finding(r, sk_X509_value(run->certs, 0), sni, o->connect);
+out:
+    mcx_tls_probe_free(&probes[0]);
+    mcx_tls_probe_free(&probes[1]);
+    return rc;
 }
 
 int mcxcheck_cmd_cert(int argc, char **argv)
@@ -272,6 +424,33 @@ int mcxcheck_cmd_cert(int argc, char **argv)
         fprintf(stderr, "mcxcheck cert: --now '%s': not an RFC 3339 date-time\n", o.common.now);
         return MCX_EXIT_USAGE;
     }
+    mcx_tls_profile profile = MCX_TLS_PROFILE_MODERN;
+    long timeout_ms = 10000;
+    if (o.connect) {
+        char host[256], port[8];
+        char *end = NULL;
+        if (cert_split_hostport(o.connect, host, sizeof host, port, sizeof port) != 0) {
+            fprintf(stderr, "mcxcheck cert: --connect '%s': expected HOST:PORT\n", o.connect);
+            return MCX_EXIT_USAGE;
+        }
+        if (o.tls_profile && mcx_tls_profile_parse(o.tls_profile, &profile) != 0) {
+            fprintf(stderr, "mcxcheck cert: --tls-profile '%s': expected modern or compat\n",
+                    o.tls_profile);
+            return MCX_EXIT_USAGE;
+        }
+        if (o.timeout) {
+            timeout_ms = strtol(o.timeout, &end, 10);
+            if (!*o.timeout || *end || timeout_ms < 1 || timeout_ms > 600000) {
+                fprintf(stderr, "mcxcheck cert: --timeout '%s': expected 1..600000 ms\n",
+                        o.timeout);
+                return MCX_EXIT_USAGE;
+            }
+        }
+        if (o.sni && !cert_valid_domain(o.sni)) {
+            fprintf(stderr, "mcxcheck cert: --sni '%s': not a DNS name\n", o.sni);
+            return MCX_EXIT_USAGE;
+        }
+    }
     if (cert_load_inputs(&o, &run) != 0) {
         cert_run_free(&run);
         return MCX_EXIT_USAGE;
@@ -301,23 +480,40 @@ int mcxcheck_cmd_cert(int argc, char **argv)
         cert_run_free(&run);
         return MCX_EXIT_USAGE;
     }
-    in.leaf = sk_X509_value(run.certs, 0);
-    in.chain = run.chain;
-    in.trust = run.trust;
-    in.key = run.key;
-    in.topology = run.topology;
-    in.subject = o.file;
-    in.issuing_ca = o.issuing_ca;
-
-    mcx_report *r = mcx_report_new("mcxcheck", "cert", o.file);
+    const char *subject = o.file ? o.file : o.connect;
+    mcx_report *r = mcx_report_new("mcxcheck", "cert", subject);
     if (!r) {
         cert_run_free(&run);
         return MCX_EXIT_INTERNAL;
     }
     r->timings = o.common.timings;
-    int check_rc = mcx_cert_check(&in, r);
+    int check_rc = 0, unreached = 0, have_chain = 1;
+    if (o.connect) {
+        have_chain = cert_connect(&o, profile, timeout_ms, &run, r, &unreached);
+        if (have_chain > 0) {
+            /* Rebuild the borrowed chain view: presented intermediates first. */
+            sk_X509_zero(run.chain);
+            for (int i = 1; i < sk_X509_num(run.certs); i++)
+                if (!sk_X509_push(run.chain, sk_X509_value(run.certs, i)))
+                    have_chain = -1;
+        }
+        if (have_chain < 0)
+            check_rc = -1;
+    }
+    if (have_chain > 0) {
+        in.leaf = sk_X509_value(run.certs, 0);
+        in.chain = run.chain;
+        in.trust = run.trust;
+        in.key = run.key;
+        in.topology = run.topology;
+        in.subject = subject;
+        in.issuing_ca = o.issuing_ca;
+        check_rc = mcx_cert_check(&in, r);
+    }
     rc = mcx_cli_emit(&o.common, r);
     mcx_report_free(r);
     cert_run_free(&run);
-    return check_rc != 0 ? MCX_EXIT_INTERNAL : rc;
+    if (check_rc != 0)
+        return MCX_EXIT_INTERNAL;
+    return unreached && rc == MCX_EXIT_FINDINGS ? MCX_EXIT_UNTESTED : rc;
 }

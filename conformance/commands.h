@@ -52,5 +52,7 @@ int mcxcheck_cmd_list(int argc, char **argv);
 int mcxcheck_cmd_explain(int argc, char **argv);
 int mcxcheck_cmd_cert(int argc, char **argv);
 int mcxcheck_cmd_zone(int argc, char **argv);
+int mcxcheck_cmd_pcap(int argc, char **argv);
+int mcxcheck_cmd_dns(int argc, char **argv);
 
 #endif

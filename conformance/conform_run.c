@@ -571,7 +571,8 @@ int mcx_conform_load_dir(const char *dir, const char *const *globs, size_t nglob
     struct dirent *e;
     while ((e = readdir(d)) != NULL && n < RUN_MAX_VECTORS) {
         size_t len = strlen(e->d_name);
-        if (len < 5 || strcmp(e->d_name + len - 4, ".xml") != 0 || e->d_name[0] == '.')
+        if (len < 5 || strcmp(e->d_name + len - 4, ".xml") != 0 || e->d_name[0] == '.' ||
+            strcmp(e->d_name, MCX_STATEMENTS_FILE) == 0) /* not a vector */
             continue;
         char **grown = realloc(names, (n + 1) * sizeof *names);
         if (!grown)

@@ -15,7 +15,11 @@
  * final: another entry name reaches the same deployment and would repeat it.
  *
  * Owns: the candidate order, the Root/User walk, the step tree and the DS-
- * findings with concrete remediation, endpoint choice by AccessLocation.
+ * findings with concrete remediation, endpoint choice by AccessLocation,
+ * and the TLS facts of each HTTPS request (a step with version, cipher and
+ * the leaf's subject and SANs; CT-021 when the certificate presented does
+ * not cover the name the client asked for -- libcurl sends the URL's host as
+ * SNI, as a phone does, whatever CNAME it resolves through).
  * Does not own: authentication flows (discover_auth.c), document parsing
  * and validation (lib/autodiscover_*.c), option parsing (cmd_discover.c).
  */
@@ -24,7 +28,9 @@
 #include <string.h>
 #include <strings.h>
 #include <curl/curl.h>
+#include <openssl/x509v3.h>
 #include "discover.h"
+#include "mcx/cert_check.h"
 
 #define DS_CT_XML_PREFIX "application/vnd.microsoft.rtc.autodiscover+xml"
 #define DS_CT_JSON_PREFIX "application/vnd.microsoft.rtc.autodiscover+json"
@@ -206,6 +212,55 @@ int mcx_ds_url_host(const char *url, char *out, size_t outlen)
 
 /* ---- one request as a step -------------------------------------------- */
 
+/* The leaf's dNSName SANs, comma-separated, into out ("none" when none). */
+static void leaf_sans(X509 *leaf, char *out, size_t outlen)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names) && used < outlen; i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+        if (g->type != GEN_DNS)
+            continue;
+        int n = snprintf(out + used, outlen - used, "%s%.*s", used ? ", " : "",
+                         ASN1_STRING_length(g->d.dNSName),
+                         (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    GENERAL_NAMES_free(names);
+    if (!out[0])
+        snprintf(out, outlen, "none");
+}
+
+/* TLS facts of an https request: one step under the request, and CT-021
+ * when the presented certificate does not cover the URL's host. */
+static void tls_facts(mcx_report *rep, int depth, const char *url, const mcx_http_response *resp)
+{
+    char host[256], subject[256], sans[512];
+    if (!resp->tls_chain || sk_X509_num(resp->tls_chain) == 0)
+        return;
+    X509 *leaf = sk_X509_value(resp->tls_chain, 0);
+    X509_NAME_oneline(X509_get_subject_name(leaf), subject, sizeof subject);
+    leaf_sans(leaf, sans, sizeof sans);
+    if (resp->tls_version[0])
+        mcx_report_step(rep, depth + 1, MCX_STEP_INFO, 0, NULL,
+                        "TLS %s, cipher %s; certificate %s, SANs: %s", resp->tls_version,
+                        resp->tls_cipher, subject, sans);
+    else
+        mcx_report_step(rep, depth + 1, MCX_STEP_FAIL, 0, NULL,
+                        "TLS handshake not completed; certificate %s, SANs: %s", subject, sans);
+    if (mcx_ds_url_host(url, host, sizeof host) != 0 || host[0] == '[' ||
+        strspn(host, "0123456789.") == strlen(host))
+        return; /* an address: no name to cover */
+    for (size_t i = 0; i < rep->nfindings; i++)
+        if (strcmp(rep->findings[i].id, "CT-021") == 0 && rep->findings[i].subject &&
+            strcmp(rep->findings[i].subject, host) == 0)
+            return; /* said once per name */
+    mcx_cert_name_finding(rep, leaf, host, url);
+}
+
 int mcx_ds_http(const mcx_ds_options *o, mcx_report *rep, int depth, const char *method,
                 const char *url, const mcx_http_header *hdrs, size_t nhdrs, const char *body,
                 size_t body_len, mcx_http_response *resp)
@@ -227,6 +282,7 @@ int mcx_ds_http(const mcx_ds_options *o, mcx_report *rep, int depth, const char 
         outcome = MCX_STEP_FAIL;
     }
     mcx_report_step(rep, depth, outcome, resp->elapsed_ms, detail, "%s %s", method, url);
+    tls_facts(rep, depth, url, resp);
     return rc;
 }
 

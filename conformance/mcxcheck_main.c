@@ -31,6 +31,8 @@ static const mcxcheck_command mcxcheck_commands[] = {
     {"explain", mcxcheck_cmd_explain, "show one check: level, title, source, fix"},
     {"cert", mcxcheck_cmd_cert, "check a certificate file for its mobility role (SANs, chain)"},
     {"zone", mcxcheck_cmd_zone, "check a zone file (internal or external view) for mobility DNS"},
+    {"pcap", mcxcheck_cmd_pcap, "record golden captures, or verify a capture (DNS + HTTP)"},
+    {"dns", mcxcheck_cmd_dns, "query the internal and external DNS servers live (mobility records)"},
 };
 
 #define MCXCHECK_NCOMMANDS (sizeof mcxcheck_commands / sizeof mcxcheck_commands[0])

@@ -3,7 +3,7 @@
  *
  * Owns: merging the per-prefix tables (catalogue_tp.c, catalogue_ad.c,
  * catalogue_ds.c, catalogue_vc.c,
- * catalogue_dns.c, catalogue_ct.c) into one ordered view. Does not own any
+ * catalogue_dns.c, catalogue_ct.c, catalogue_pc.c) into one ordered view. Does not own any
  * entry: each lives beside the module that raises it.
  */
 #include <string.h>
@@ -19,6 +19,7 @@ static const struct {
     {mcx_catalogue_vc, &mcx_catalogue_vc_count},
     {mcx_catalogue_dns, &mcx_catalogue_dns_count},
     {mcx_catalogue_ct, &mcx_catalogue_ct_count},
+    {mcx_catalogue_pc, &mcx_catalogue_pc_count},
 };
 
 size_t mcx_catalogue_count(void)

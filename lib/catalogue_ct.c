@@ -97,5 +97,35 @@ const mcx_check mcx_catalogue_ct[] = {
     {"CT-018", MCX_LEVEL_ERROR, "Private key does not match the certificate", "RFC 5280",
      "Use the key the certificate was issued for (--key).",
      "The private key given with --key is not the key of the leaf's public key."},
+    /* Live TLS (mcxcheck cert --connect, discover): added by engineer "tls-live". */
+    {"CT-020", MCX_LEVEL_ERROR, "TLS handshake failed", "Certificate Requirements; RFC 8446",
+     "Check the TLS listener's certificate binding and protocol settings; the message names "
+     "the alert or error.",
+     "The server accepted the TCP connection but the TLS handshake failed (an alert, a "
+     "closed connection or an answer that is not TLS), so no certificate could be checked."},
+    {"CT-021", MCX_LEVEL_ERROR, "Presented certificate does not cover the requested name",
+     CT_SAN_SRC,
+     "Add the name as a DNS SAN to the certificate the server presents for it (the finding "
+     "names the certificate and the SAN).",
+     "A phone connects to lyncdiscover[internal].<sipdomain> and sends that name as SNI; the "
+     "certificate presented must cover it even when the name is a CNAME to another host "
+     "(the reason a cross-domain CNAME fails over HTTPS)."},
+    {"CT-022", MCX_LEVEL_ERROR, "Only legacy TLS (1.0/1.1) offered", "RFC 8996",
+     "Enable TLS 1.2 (and 1.3) on the listener (reverse proxy); TLS 1.0 and 1.1 are "
+     "deprecated and refused by current mobile clients.",
+     "With --tls-profile modern (TLS 1.2 and 1.3) no protocol version was in common, or "
+     "with --tls-profile compat the server chose TLS 1.0 or 1.1."},
+    {"CT-023", MCX_LEVEL_ERROR, "TLS handshake stalled", "Certificate Requirements",
+     "Check that the port is the TLS listener (not a filtered or hung service) and that "
+     "no device between client and server drops the handshake.",
+     "The TCP connection was accepted but no complete TLS answer arrived within --timeout."},
+    {"CT-024", MCX_LEVEL_ERROR, "Plain HTTP on the TLS port", "Website Requirements",
+     "Bind the HTTPS listener (with its certificate) to this port, or point clients at the "
+     "HTTPS port.",
+     "The server answered the TLS ClientHello with an HTTP response: the port serves plain "
+     "HTTP."},
+    {"CT-025", MCX_LEVEL_ERROR, "Could not connect to the TLS server", "Certificate Requirements",
+     "Check the host name, port, DNS and firewall rules.",
+     "The host did not resolve or the TCP connection failed; nothing was checked."},
 };
 const size_t mcx_catalogue_ct_count = sizeof mcx_catalogue_ct / sizeof mcx_catalogue_ct[0];

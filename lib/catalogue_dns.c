@@ -112,5 +112,16 @@ const mcx_check mcx_catalogue_dns[] = {
      "Keep only the CNAME at that name, or replace it with A/AAAA records.",
      "A name with a CNAME has no other record (RFC 1034 3.6.2, RFC 2181 10.1); servers "
      "reject such a zone or answer unpredictably."},
+    {"DNS-021", MCX_LEVEL_ERROR, "DNS server did not answer", "DNS Requirements",
+     "Make the DNS server of this view reachable from where its clients stand (UDP and TCP "
+     "port 53 through every firewall) and check that it is running.",
+     "A live query got no answer within the timeout (after the retries), or the connection "
+     "failed; the records behind it could not be checked (mcxcheck dns)."},
+    {"DNS-022", MCX_LEVEL_ERROR, "DNS server answered with an error", "DNS Requirements",
+     "Fix the zone on the server named in the finding (SERVFAIL usually means the zone failed "
+     "to load or its master is unreachable), then query the name again.",
+     "A live query was answered SERVFAIL, FORMERR or NOTIMP, or the answer did not match the "
+     "question (wrong ID, other name or type, malformed); the records behind it could not be "
+     "checked (mcxcheck dns)."},
 };
 const size_t mcx_catalogue_dns_count = sizeof mcx_catalogue_dns / sizeof mcx_catalogue_dns[0];

@@ -18,4 +18,6 @@ extern const mcx_check mcx_catalogue_dns[]; /* DNS- DNS records and zones */
 extern const size_t mcx_catalogue_dns_count;
 extern const mcx_check mcx_catalogue_ct[]; /* CT- certificates and TLS */
 extern const size_t mcx_catalogue_ct_count;
+extern const mcx_check mcx_catalogue_pc[]; /* PC- packet captures */
+extern const size_t mcx_catalogue_pc_count;
 #endif

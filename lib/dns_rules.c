@@ -473,13 +473,16 @@ static void check_cross_domain(rules_ctx *c, const name_probe *p, const char *do
     }
 }
 
-/* The usual checks of an Autodiscover name that must exist. */
-static void check_required_name(rules_ctx *c, const name_probe *p, const char *domain)
+/* The usual checks of an Autodiscover name that must exist. Returns 1
+ * when its CNAME chain is broken (the target rules are then skipped: the
+ * chain finding says what to fix first). */
+static int check_required_name(rules_ctx *c, const name_probe *p, const char *domain)
 {
-    if (check_chain(c, p, domain)) return;
+    if (check_chain(c, p, domain)) return 1;
     check_wildcard(c, p, domain);
     check_aaaa_only(c, p, domain);
     check_ttls(c, p, domain);
+    return 0;
 }
 
 static void check_domain_internal(rules_ctx *c, const char *domain)
@@ -694,7 +697,7 @@ static void check_pools_external(rules_ctx *c)
                 mcx_finding_set_remediation(
                     f, "In the public zone %s, delete the records of %s%s%s%s.", in->zone, in->name,
                     in->a.wildcard[0] ? " (narrow the wildcard " : "",
-                    in->a.wildcard[0] ? in->a.wildcard : "");
+                    in->a.wildcard[0] ? in->a.wildcard : "", in->a.wildcard[0] ? ")" : "");
         }
         if (ex->zone == NULL) {
             not_checked(c, pool->id, "external web FQDN resolves publicly",

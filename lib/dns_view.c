@@ -258,6 +258,33 @@ static int add_ldns_rr(mcx_dns_view *v, const ldns_rr *rr, const char *apex, con
     return rc;
 }
 
+/* Read every record of the zone text with ldns, as ldns_zone_new_frm_fp_l
+ * does, and return the first error (with *line where it is). */
+static ldns_status check_zone_text(FILE *fp, const ldns_rdf *origin, int *line)
+{
+    ldns_rdf *cur_origin = origin != NULL ? ldns_rdf_clone(origin) : NULL;
+    ldns_rdf *prev = NULL;
+    uint32_t ttl = 3600;
+    ldns_status status = LDNS_STATUS_OK;
+
+    while (!feof(fp)) {
+        ldns_rr *rr = NULL;
+        ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, &cur_origin, &prev, line);
+        if (rr != NULL)
+            ldns_rr_free(rr);
+        if (s == LDNS_STATUS_OK || s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_TTL ||
+            s == LDNS_STATUS_SYNTAX_ORIGIN)
+            continue;
+        status = s == LDNS_STATUS_SYNTAX_INCLUDE ? LDNS_STATUS_SYNTAX_INCLUDE_ERR_NOTIMPL : s;
+        break;
+    }
+    if (cur_origin != NULL)
+        ldns_rdf_deep_free(cur_origin);
+    if (prev != NULL)
+        ldns_rdf_deep_free(prev);
+    return status;
+}
+
 static int load_zone_fp(mcx_dns_view *v, FILE *fp, const char *file, const char *origin,
                         mcx_error *err)
 {
@@ -266,7 +293,7 @@ static int load_zone_fp(mcx_dns_view *v, FILE *fp, const char *file, const char 
     ldns_status status;
     ldns_rr_list *rrs;
     char apex[MCX_DNS_NAME_MAX], given[MCX_DNS_NAME_MAX];
-    int line = 1, rc = -1;
+    int line = 0, rc = -1;
 
     if (origin != NULL) {
         if (mcx_dns_name_normalise(origin, given, sizeof given) != 0) {
@@ -282,8 +309,20 @@ static int load_zone_fp(mcx_dns_view *v, FILE *fp, const char *file, const char 
             return -1;
         }
     }
-    status = ldns_zone_new_frm_fp_l(&zone, fp, origin_rdf, 3600, LDNS_RR_CLASS_IN, &line);
+    /* First pass: find the first bad line. ldns_zone_new_frm_fp_l leaks
+     * the records it read when it fails (ldns 1.8.3), so it only runs on
+     * text this pass accepted. */
+    status = check_zone_text(fp, origin_rdf, &line);
+    if (status == LDNS_STATUS_OK) {
+        rewind(fp);
+        line = 0;
+        status = ldns_zone_new_frm_fp_l(&zone, fp, origin_rdf, 3600, LDNS_RR_CLASS_IN, &line);
+    }
     if (status != LDNS_STATUS_OK) {
+        /* ldns counts the newlines it read: an error on a last line with
+         * no newline is one line further than it says. */
+        if (feof(fp) && fseek(fp, -1, SEEK_END) == 0 && fgetc(fp) != '\n')
+            line++;
         mcx_error_set(err, file, line, "zone", "%s", ldns_get_errorstr_by_id(status));
         goto done;
     }

@@ -6,7 +6,12 @@
  * --resolve-only pre-check, CA file or --insecure, timeouts, no redirect
  * following, no proxies), capturing the final response's headers in the
  * order received and a bounded copy of the body, and mapping libcurl
- * errors to the mcx_http_error classes. Does not own: what a response
+ * errors to the mcx_http_error classes, and the TLS facts of an https
+ * request (protocol version, cipher, the chain presented) captured from
+ * OpenSSL callbacks installed with CURLOPT_SSL_CTX_FUNCTION -- a verify
+ * callback keeps the presented chain even when verification then fails, the
+ * info callback records version and cipher when the handshake completes.
+ * Does not own: what a response
  * means (the discovery algorithm and the vector runner decide), nor any
  * HTTP parsing beyond splitting a header line libcurl hands over at its
  * first colon.
@@ -17,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include "mcx/http_client.h"
 
 #define MCX_HTTP_DEFAULT_TIMEOUT_MS 10000L
@@ -35,7 +42,67 @@ typedef struct http_capture {
     int body_too_large;
     int headers_too_large;
     int out_of_memory;
+    /* TLS facts (see mcx_http_response). */
+    char tls_version[16];
+    char tls_cipher[64];
+    STACK_OF(X509) *tls_chain;
 } http_capture;
+
+/* A copy (references) of a certificate stack; NULL on ENOMEM. */
+static STACK_OF(X509) *chain_copy(STACK_OF(X509) *in)
+{
+    STACK_OF(X509) *out = sk_X509_new_null();
+    for (int i = 0; out && in && i < sk_X509_num(in); i++) {
+        X509 *x = sk_X509_value(in, i);
+        if (X509_up_ref(x) != 1 || !sk_X509_push(out, x)) {
+            sk_X509_pop_free(out, X509_free);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static http_capture *capture_of_ssl(const SSL *ssl)
+{
+    return ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+}
+
+/* Called for every certificate OpenSSL verifies; the untrusted stack is the
+ * chain the server sent. The verdict is left to libcurl's settings. */
+static int on_tls_verify(int preverify_ok, X509_STORE_CTX *store)
+{
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    http_capture *c = capture_of_ssl(ssl);
+    if (c && !c->tls_chain)
+        c->tls_chain = chain_copy(X509_STORE_CTX_get0_untrusted(store));
+    return preverify_ok;
+}
+
+static void on_tls_info(const SSL *ssl, int where, int ret)
+{
+    (void)ret;
+    if (!(where & SSL_CB_HANDSHAKE_DONE))
+        return;
+    http_capture *c = capture_of_ssl(ssl);
+    if (!c)
+        return;
+    snprintf(c->tls_version, sizeof c->tls_version, "%s", SSL_get_version(ssl));
+    snprintf(c->tls_cipher, sizeof c->tls_cipher, "%s", SSL_get_cipher_name(ssl));
+    if (!c->tls_chain)
+        c->tls_chain = chain_copy(SSL_get_peer_cert_chain(ssl));
+}
+
+/* CURLOPT_SSL_CTX_FUNCTION: libcurl has set up its SSL_CTX (one per
+ * connection); add the capture callbacks, keeping its verify mode. */
+static CURLcode on_ssl_ctx(CURL *curl, void *sslctx, void *userptr)
+{
+    SSL_CTX *ctx = sslctx;
+    (void)curl;
+    SSL_CTX_set_app_data(ctx, userptr);
+    SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_tls_verify);
+    SSL_CTX_set_info_callback(ctx, on_tls_info);
+    return CURLE_OK;
+}
 
 void mcx_http_global_init(void)
 {
@@ -482,6 +549,8 @@ int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &cap);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &cap);
+    curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &cap);
 
     if (strcmp(req->method, "GET") == 0 && !req->body) {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -498,6 +567,10 @@ int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
     }
 
     CURLcode cc = curl_easy_perform(curl);
+    memcpy(resp->tls_version, cap.tls_version, sizeof resp->tls_version);
+    memcpy(resp->tls_cipher, cap.tls_cipher, sizeof resp->tls_cipher);
+    resp->tls_chain = cap.tls_chain;
+    cap.tls_chain = NULL;
 
     curl_off_t total_us = 0;
     if (curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
@@ -585,6 +658,8 @@ void mcx_http_response_free(mcx_http_response *resp)
     free(resp->http_version);
     free(resp->body);
     free(resp->primary_ip);
+    if (resp->tls_chain)
+        sk_X509_pop_free(resp->tls_chain, X509_free);
     memset(resp, 0, sizeof *resp);
 }
 

@@ -169,7 +169,56 @@ static int set_default_endpoint(mcx_endpoint *ep, const char *fqdn, int port)
     return ep->fqdn ? 0 : -1;
 }
 
-static int build_web(builder *b, xmlNodePtr n, char **fqdn, char **ip, int *http, int *https)
+/* A certificate/key path of a web site: absolute, or resolved against the
+ * directory of the topology file (`source`; names like "<default>" and paths
+ * without a '/' leave it as written). malloc'd; NULL on ENOMEM. */
+static char *resolve_path(const char *source, const char *path)
+{
+    const char *slash = source ? strrchr(source, '/') : NULL;
+    if (path[0] == '/' || slash == NULL || source[0] == '<')
+        return strdup(path);
+    size_t dirlen = (size_t)(slash - source) + 1;
+    char *out = malloc(dirlen + strlen(path) + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, source, dirlen);
+    strcpy(out + dirlen, path);
+    return out;
+}
+
+/* certificate= and key= of a web site (both or neither). */
+static int build_web_tls(builder *b, xmlNodePtr n, char **cert, char **key)
+{
+    int failed = 0;
+    char *c = attr_dup(n, "certificate", &failed);
+    char *k = attr_dup(n, "key", &failed);
+
+    if (failed) {
+        free(c);
+        free(k);
+        return oom(b, n);
+    }
+    if ((c == NULL) != (k == NULL)) {
+        mcx_error_set(b->st->err, b->st->name, node_line(n), "xsd",
+                      "<%s> has %s without %s: give certificate and key together",
+                      (const char *)n->name, c ? "certificate" : "key", c ? "key" : "certificate");
+        free(c);
+        free(k);
+        return -1;
+    }
+    if (c != NULL) {
+        *cert = resolve_path(b->st->name, c);
+        *key = resolve_path(b->st->name, k);
+        free(c);
+        free(k);
+        if (*cert == NULL || *key == NULL)
+            return oom(b, n);
+    }
+    return 0;
+}
+
+static int build_web(builder *b, xmlNodePtr n, char **fqdn, char **ip, int *http, int *https,
+                     char **cert, char **key)
 {
     int failed = 0;
     char *v = attr_dup(n, "fqdn", &failed);
@@ -183,7 +232,7 @@ static int build_web(builder *b, xmlNodePtr n, char **fqdn, char **ip, int *http
         return oom(b, n);
     if (attr_int(b, n, "httpPort", http) < 0 || attr_int(b, n, "httpsPort", https) < 0)
         return -1;
-    return 0;
+    return build_web_tls(b, n, cert, key);
 }
 
 static int build_pool(builder *b, xmlNodePtr n, size_t idx)
@@ -214,11 +263,13 @@ static int build_pool(builder *b, xmlNodePtr n, size_t idx)
     for (c = n->children; c != NULL; c = c->next) {
         if (is_element(c, "internalWeb")) {
             if (build_web(b, c, &p->internal_web_fqdn, &p->internal_ip, &p->internal_http_port,
-                          &p->internal_https_port) < 0)
+                          &p->internal_https_port, &p->internal_cert_file,
+                          &p->internal_key_file) < 0)
                 return -1;
         } else if (is_element(c, "externalWeb")) {
             if (build_web(b, c, &p->external_web_fqdn, &p->external_ip, &p->external_http_port,
-                          &p->external_https_port) < 0)
+                          &p->external_https_port, &p->external_cert_file,
+                          &p->external_key_file) < 0)
                 return -1;
         } else if (is_element(c, "mcx")) {
             b->lines.pool_mcx[idx] = node_line(c);

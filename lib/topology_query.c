@@ -66,6 +66,10 @@ void mcx_topology_free(mcx_topology *t)
         free(p->external_web_fqdn);
         free(p->internal_ip);
         free(p->external_ip);
+        free(p->internal_cert_file);
+        free(p->internal_key_file);
+        free(p->external_cert_file);
+        free(p->external_key_file);
         free_endpoint(&p->sip_server_internal);
         free_endpoint(&p->sip_client_internal);
         free_endpoint(&p->sip_server_external);

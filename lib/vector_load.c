@@ -7,7 +7,9 @@
  * it against the compiled-in lib/vector.xsd, and the semantic rules XSD
  * cannot express (one operator per assertion, unique step names, known
  * {{variables}}, captures defined before use, XPath / regex / JSON pointer
- * syntax). Every error names file:line and a rule name.
+ * syntax, <enforces> refs known to the directory's statements.xml). Every
+ * error names file:line and a rule name. The safe parse + XSD step is shared
+ * with the statements loader (vector_xml.h).
  * Does not own: variable values (vector_vars.c) nor running a vector.
  */
 #include <errno.h>
@@ -16,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlschemas.h>
 #include <libxml/xpath.h>
 #include "mcx/embedded.h"
 #include "mcx/vector.h"
+#include "vector_xml.h"
+#include "mcx/xml_safe.h"
 
 #define LOAD_MAX_DEFINED 64
 
@@ -29,7 +33,7 @@ typedef struct load_state {
     mcx_vector_error *err;
     const char *name;
     int failed;
-    int dtd_line; /* > 0 once a DOCTYPE was seen */
+    const char *xsd_name; /* "vector.xsd" or "statements.xsd" */
 } load_state;
 
 void mcx_vector_error_format(const mcx_vector_error *e, char *buf, size_t len)
@@ -129,6 +133,10 @@ void mcx_vector_free(mcx_vector *v)
     for (size_t i = 0; i < v->nsteps; i++)
         load_free_step(&v->steps[i]);
     free(v->steps);
+    for (size_t i = 0; i < v->nenforces; i++)
+        free(v->enforces[i]);
+    free(v->enforces);
+    free(v->enforces_lines);
     free(v);
 }
 
@@ -468,6 +476,31 @@ static void load_step(load_state *st, const xmlNode *n, mcx_vector_step *s, load
     }
 }
 
+static void load_enforces(load_state *st, const xmlNode *n, mcx_vector *v)
+{
+    int line = load_line(n);
+    char **refs = load_grow(v->enforces, v->nenforces, sizeof *refs);
+    if (refs)
+        v->enforces = refs;
+    int *lines = load_grow(v->enforces_lines, v->nenforces, sizeof *lines);
+    if (lines)
+        v->enforces_lines = lines;
+    if (!refs || !lines)
+        return load_fail(st, line, "internal", "out of memory");
+    char *ref = load_attr(n, "ref");
+    if (!ref)
+        return load_fail(st, line, "xsd", "<enforces> needs a ref attribute");
+    for (size_t i = 0; i < v->nenforces; i++)
+        if (strcmp(v->enforces[i], ref) == 0) {
+            load_fail(st, line, "duplicate-statement",
+                      "statement %s is already enforced at line %d", ref, v->enforces_lines[i]);
+            break;
+        }
+    v->enforces[v->nenforces] = ref;
+    v->enforces_lines[v->nenforces] = line;
+    v->nenforces++;
+}
+
 static mcx_vector *load_build(load_state *st, const xmlNode *root, const char *path)
 {
     mcx_vector *v = calloc(1, sizeof *v);
@@ -497,6 +530,8 @@ static mcx_vector *load_build(load_state *st, const xmlNode *root, const char *p
             v->title = load_trim(load_text(c));
         } else if (load_is(c, "source")) {
             v->source = load_trim(load_text(c));
+        } else if (load_is(c, "enforces")) {
+            load_enforces(st, c, v);
         } else if (load_is(c, "requires")) {
             char *profile = load_attr(c, "profile");
             if (profile)
@@ -561,69 +596,10 @@ static mcx_vector *load_build(load_state *st, const xmlNode *root, const char *p
 
 /* ---- parsing and validation ---- */
 
-static void load_on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
-                            const xmlChar *system_id)
+xmlDocPtr mcx_vector_xml_read(const char *name, const char *buf, size_t len, const char *xsd,
+                              size_t xsd_len, const char *xsd_name, mcx_vector_error *err)
 {
-    (void)name;
-    (void)external_id;
-    (void)system_id;
-    xmlParserCtxtPtr ctxt = ctx;
-    load_state *st = ctxt->_private;
-    st->dtd_line = ctxt->input ? ctxt->input->line : 1;
-    if (st->dtd_line <= 0)
-        st->dtd_line = 1;
-    xmlStopParser(ctxt);
-}
-
-static void load_on_xsd_error(void *ctx, xmlErrorPtr e)
-{
-    load_state *st = ctx;
-    if (e && e->level >= XML_ERR_ERROR)
-        load_fail(st, e->line, "xsd", "%s", e->message ? e->message : "schema violation");
-}
-
-static void load_on_schema_parse_error(void *ctx, xmlErrorPtr e)
-{
-    load_state *st = ctx;
-    if (e && e->level >= XML_ERR_ERROR)
-        load_fail(st, 0, "internal", "embedded vector.xsd: %s",
-                  e->message ? e->message : "does not parse");
-}
-
-static int load_validate(load_state *st, xmlDocPtr doc)
-{
-    xmlSchemaParserCtxtPtr pctx =
-        xmlSchemaNewMemParserCtxt(mcx_embed_vector, (int)mcx_embed_vector_len);
-    if (!pctx) {
-        load_fail(st, 0, "internal", "out of memory");
-        return -1;
-    }
-    xmlSchemaSetParserStructuredErrors(pctx, load_on_schema_parse_error, st);
-    xmlSchemaPtr schema = xmlSchemaParse(pctx);
-    xmlSchemaFreeParserCtxt(pctx);
-    if (!schema) {
-        load_fail(st, 0, "internal", "embedded vector.xsd does not parse");
-        return -1;
-    }
-    xmlSchemaValidCtxtPtr vctx = xmlSchemaNewValidCtxt(schema);
-    int rc = -1;
-    if (vctx) {
-        xmlSchemaSetValidStructuredErrors(vctx, load_on_xsd_error, st);
-        rc = xmlSchemaValidateDoc(vctx, doc);
-        if (rc != 0)
-            load_fail(st, 0, "xsd", "document does not match vector.xsd");
-        xmlSchemaFreeValidCtxt(vctx);
-    } else {
-        load_fail(st, 0, "internal", "out of memory");
-    }
-    xmlSchemaFree(schema);
-    return rc == 0 ? 0 : -1;
-}
-
-mcx_vector *mcx_vector_load_memory(const char *name, const char *buf, size_t len,
-                                   mcx_vector_error *err)
-{
-    load_state st = {.err = err, .name = name ? name : "<memory>"};
+    load_state st = {.err = err, .name = name ? name : "<memory>", .xsd_name = xsd_name};
     if (err)
         memset(err, 0, sizeof *err);
     if (len == 0) {
@@ -635,34 +611,59 @@ mcx_vector *mcx_vector_load_memory(const char *name, const char *buf, size_t len
                   MCX_VECTOR_MAX_FILE);
         return NULL;
     }
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        load_fail(&st, 0, "internal", "out of memory");
-        return NULL;
-    }
-    ctxt->_private = &st;
-    ctxt->sax->internalSubset = load_on_doctype;
-    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES;
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, buf, (int)len, st.name, NULL, options);
-    if (st.dtd_line > 0) {
-        load_fail(&st, st.dtd_line, "no-dtd",
-                  "a DOCTYPE is not allowed in a vector (no DTD, no entities: XXE and entity "
-                  "expansion are refused)");
-    } else if (!doc || !ctxt->wellFormed) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        load_fail(&st, e ? e->line : 0, "xml", "not well-formed: %s",
-                  e && e->message ? e->message : "parse error");
-    }
-    xmlFreeParserCtxt(ctxt);
-    if (st.failed) {
+    mcx_error e;
+    xmlDocPtr doc = mcx_xml_read(st.name, buf, len, "a vector or statements file", &e);
+    if (doc && mcx_xml_validate(doc, st.name, xsd, xsd_len, xsd_name, "internal", &e) != 0) {
         xmlFreeDoc(doc);
-        return NULL;
+        doc = NULL;
     }
-    mcx_vector *v = NULL;
-    if (load_validate(&st, doc) == 0)
-        v = load_build(&st, xmlDocGetRootElement(doc), st.name);
+    if (!doc)
+        load_fail(&st, e.line, e.rule, "%s", e.message);
+    return doc;
+}
+
+mcx_vector *mcx_vector_load_memory(const char *name, const char *buf, size_t len,
+                                   mcx_vector_error *err)
+{
+    xmlDocPtr doc = mcx_vector_xml_read(name, buf, len, mcx_embed_vector, mcx_embed_vector_len,
+                                        "vector.xsd", err);
+    if (!doc)
+        return NULL;
+    load_state st = {.err = err, .name = name ? name : "<memory>", .xsd_name = "vector.xsd"};
+    mcx_vector *v = load_build(&st, xmlDocGetRootElement(doc), st.name);
     xmlFreeDoc(doc);
     return v;
+}
+
+/* Resolve v's <enforces> against DIR/statements.xml, DIR being the vector
+ * file's directory. A vector copied alone into a directory without a
+ * statements file keeps its refs unresolved (XSD syntax only). */
+static int load_resolve_statements(const mcx_vector *v, mcx_vector_error *err)
+{
+    char spath[4096];
+    const char *slash = strrchr(v->path, '/');
+    if (slash)
+        snprintf(spath, sizeof spath, "%.*s/%s", (int)(slash - v->path), v->path,
+                 MCX_STATEMENTS_FILE);
+    else
+        snprintf(spath, sizeof spath, "%s", MCX_STATEMENTS_FILE);
+    struct stat sb;
+    if (stat(spath, &sb) != 0 && errno == ENOENT)
+        return 0;
+    mcx_vector_error serr;
+    mcx_statements *known = mcx_statements_load_file(spath, &serr);
+    if (!known) {
+        load_state st = {.err = err, .name = v->path};
+        char why[1024];
+        mcx_vector_error_format(&serr, why, sizeof why);
+        load_fail(&st, v->enforces_lines[0], "unknown-statement",
+                  "cannot resolve %s: the statements file does not load: %s", v->enforces[0],
+                  why);
+        return -1;
+    }
+    int rc = mcx_vector_check_statements(v, known, err);
+    mcx_statements_free(known);
+    return rc;
 }
 
 mcx_vector *mcx_vector_load_file(const char *path, mcx_vector_error *err)
@@ -686,5 +687,9 @@ mcx_vector *mcx_vector_load_file(const char *path, mcx_vector_error *err)
     }
     mcx_vector *v = mcx_vector_load_memory(path, buf, len, err);
     free(buf);
+    if (v && v->nenforces > 0 && load_resolve_statements(v, err) != 0) {
+        mcx_vector_free(v);
+        return NULL;
+    }
     return v;
 }

@@ -76,7 +76,7 @@ static void on_doctype(void *user, const xmlChar *name, const xmlChar *external_
     (void)system_id;
     if (!st->failed) {
         st->failed = 1;
-        mcx_error_set(st->err, st->name, xmlSAX2GetLineNumber(ctxt), "xml",
+        mcx_error_set(st->err, st->name, xmlSAX2GetLineNumber(ctxt), "no-dtd",
                       "<!DOCTYPE> is not allowed in %s (no DTD, no entity declarations: external "
                       "entities and entity expansion are rejected); remove the DOCTYPE declaration",
                       st->what);

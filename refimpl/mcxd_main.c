@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "auth.h"
+#include "doc_cache.h"
 #include "mcxd_http.h"
 
 #define EXIT_USAGE 2
@@ -62,6 +63,9 @@ static void usage(FILE *out)
             "            [--max-body-bytes N] [--header-timeout S] [--idle-timeout S]\n"
             "            [--check-config]\n"
             "  NAME: internal-http, internal-https, external-http, external-https\n"
+            "  --cert/--key: the default certificate of the HTTPS listeners; pools may\n"
+            "           name their own (<internalWeb|externalWeb certificate= key=>),\n"
+            "           chosen by SNI\n"
             "  --break: mcx-internal, no-content-length, http-302, multi-redirect,\n"
             "           content-type, user-404-body, no-401-ticket-url\n");
 }
@@ -169,6 +173,7 @@ static void on_reload(evutil_socket_t sig, short what, void *arg)
     /* One event loop: no request is in progress while this runs. */
     mcx_topology *old = (mcx_topology *)ctx->cfg.topo;
     ctx->cfg.topo = t;
+    mcxd_doc_cache_flush(ctx->cfg.cache);
     mcx_topology_free(old);
     fprintf(stderr, "mcxd: reloaded topology %s\n", t->source ? t->source : "<default>");
 }
@@ -192,8 +197,9 @@ static void default_listeners(const mcx_topology *t, mcxd_server_options *opt,
             int port = side == MCX_ACCESS_INTERNAL
                            ? (tls ? p->internal_https_port : p->internal_http_port)
                            : (tls ? p->external_https_port : p->external_http_port);
-            if (!ip || (tls && !have_cert)) {
-                if (tls && !have_cert && verbose)
+            int side_cert = have_cert || mcxd_topology_has_cert(t, (mcx_access)side);
+            if (!ip || (tls && !side_cert)) {
+                if (tls && !side_cert && verbose)
                     fprintf(stderr, "mcxd: %s disabled (no --cert/--key)\n", listener_names[i]);
                 s->enabled = 0;
                 continue;
@@ -339,7 +345,8 @@ int main(int argc, char **argv)
     char err[1024];
     if (check_config) {
         int rc = 0;
-        if (opt.cert_file && mcxd_tls_check(opt.cert_file, opt.key_file, err, sizeof(err)) != 0) {
+        if ((opt.cert_file && mcxd_tls_check(opt.cert_file, opt.key_file, err, sizeof(err)) != 0) ||
+            mcxd_tls_check_topology(topo, err, sizeof(err)) != 0) {
             fprintf(stderr, "mcxd: %s\n", err);
             rc = EXIT_USAGE;
         } else {
@@ -349,6 +356,7 @@ int main(int argc, char **argv)
         mcx_topology_free(topo);
         return rc;
     }
+    ctx.cfg.cache = mcxd_doc_cache_new();
 
     signal(SIGPIPE, SIG_IGN);
     int rc = 0;
@@ -415,6 +423,7 @@ out:
         event_base_free(ctx.base);
     if (pidfile && rc == 0)
         remove(pidfile);
+    mcxd_doc_cache_free(ctx.cfg.cache);
     mcx_topology_free((mcx_topology *)ctx.cfg.topo);
     return rc;
 }

@@ -5,6 +5,13 @@
  * limits and timeouts, and the translation between an evhttp request and the
  * transport-free mcxd_request / mcxd_response.
  *
+ * Certificates: each HTTPS listener (one per side) holds every pool's
+ * certificate for that side from the topology (<internalWeb|externalWeb
+ * certificate= key=>) then --cert/--key; SNI picks the first whose SANs cover
+ * the requested name (X509_check_host), else the first is served. They are
+ * loaded at start; SIGHUP reloads the topology, not the certificates.
+ * Accepted sockets get TCP_NODELAY.
+ *
  * Owns: sockets, TLS contexts, writing responses (always with the
  * Content-Length computed by mcxd_handle, except under
  * --break no-content-length, where the body is close-delimited), the access
@@ -27,6 +34,9 @@
 #include <time.h>
 
 #include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -37,8 +47,25 @@
 #include <event2/keyvalq_struct.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "mcxd_http.h"
+
+/* Certificates of one side's HTTPS listener: every pool's certificate for
+ * that side (topology order, duplicates loaded once), then --cert. The first
+ * one is served when the client sends no SNI or a name none covers. */
+#define MCXD_MAX_SITE_CERTS 66
+
+typedef struct tls_cert {
+    SSL_CTX *ctx;
+    X509 *leaf;       /* owned by ctx */
+    char *cert_file;  /* what was loaded (for dedup and messages) */
+} tls_cert;
+
+typedef struct tls_site {
+    tls_cert certs[MCXD_MAX_SITE_CERTS];
+    size_t ncerts;
+} tls_site;
 
 typedef struct mcxd_listener {
     struct mcxd_server *srv;
@@ -51,7 +78,7 @@ struct mcxd_server {
     struct event_base *base;
     mcxd_config *cfg;
     mcxd_state *st;
-    SSL_CTX *ssl;
+    tls_site sites[2]; /* per mcx_access side */
     int quiet;
     size_t max_header_bytes; /* 0: no limit of our own */
     mcxd_listener listeners[MCXD_NLISTENERS];
@@ -104,10 +131,124 @@ int mcxd_tls_check(const char *cert_file, const char *key_file, char *err, size_
     return 0;
 }
 
+static void pool_cert(const mcx_pool *p, mcx_access side, const char **cert, const char **key)
+{
+    *cert = side == MCX_ACCESS_INTERNAL ? p->internal_cert_file : p->external_cert_file;
+    *key = side == MCX_ACCESS_INTERNAL ? p->internal_key_file : p->external_key_file;
+}
+
+int mcxd_topology_has_cert(const mcx_topology *t, mcx_access side)
+{
+    for (size_t i = 0; t && i < t->npools; i++) {
+        const char *cert, *key;
+        pool_cert(&t->pools[i], side, &cert, &key);
+        if (cert && key)
+            return 1;
+    }
+    return 0;
+}
+
+int mcxd_tls_check_topology(const mcx_topology *t, char *err, size_t errlen)
+{
+    for (size_t i = 0; t && i < t->npools; i++) {
+        for (int side = 0; side < 2; side++) {
+            const char *cert, *key;
+            pool_cert(&t->pools[i], (mcx_access)side, &cert, &key);
+            if (cert && key && mcxd_tls_check(cert, key, err, errlen) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static void tls_site_free(tls_site *site)
+{
+    for (size_t i = 0; i < site->ncerts; i++) {
+        SSL_CTX_free(site->certs[i].ctx);
+        free(site->certs[i].cert_file);
+    }
+    site->ncerts = 0;
+}
+
+/* SNI: serve the first certificate of the site whose SANs cover the name
+ * the client asked for (X509_check_host: whole-label wildcards only);
+ * without SNI or a match, the site's first certificate stays. */
+static int on_servername(SSL *ssl, int *alert, void *arg)
+{
+    const tls_site *site = arg;
+    const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    (void)alert;
+    if (!name || !*name)
+        return SSL_TLSEXT_ERR_NOACK;
+    for (size_t i = 0; i < site->ncerts; i++) {
+        if (X509_check_host(site->certs[i].leaf, name, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+                            NULL) == 1) {
+            if (site->certs[i].ctx != SSL_get_SSL_CTX(ssl))
+                SSL_set_SSL_CTX(ssl, site->certs[i].ctx);
+            break;
+        }
+    }
+    return SSL_TLSEXT_ERR_OK;
+}
+
+/* Add one certificate/key pair to a site (skipped when already loaded). */
+static int tls_site_add(tls_site *site, const char *cert_file, const char *key_file, char *err,
+                        size_t errlen)
+{
+    for (size_t i = 0; i < site->ncerts; i++)
+        if (strcmp(site->certs[i].cert_file, cert_file) == 0)
+            return 0;
+    if (site->ncerts == MCXD_MAX_SITE_CERTS) {
+        snprintf(err, errlen, "%s: more than %d certificates for one listener", cert_file,
+                 MCXD_MAX_SITE_CERTS);
+        return -1;
+    }
+    SSL_CTX *ctx = tls_context(cert_file, key_file, err, errlen);
+    if (!ctx)
+        return -1;
+    tls_cert *c = &site->certs[site->ncerts];
+    c->ctx = ctx;
+    c->leaf = SSL_CTX_get0_certificate(ctx);
+    c->cert_file = strdup(cert_file);
+    if (!c->leaf || !c->cert_file) {
+        snprintf(err, errlen, "%s: out of memory", cert_file);
+        SSL_CTX_free(ctx);
+        free(c->cert_file);
+        return -1;
+    }
+    site->ncerts++;
+    return 0;
+}
+
+/* Load the certificates of one side: the pools' (topology order), then
+ * --cert. 0, or -1 with `err`. */
+static int tls_site_load(tls_site *site, const mcx_topology *t, mcx_access side,
+                         const mcxd_server_options *opt, char *err, size_t errlen)
+{
+    for (size_t i = 0; t && i < t->npools; i++) {
+        const char *cert, *key;
+        pool_cert(&t->pools[i], side, &cert, &key);
+        if (cert && key && tls_site_add(site, cert, key, err, errlen) != 0)
+            return -1;
+    }
+    if (opt->cert_file && tls_site_add(site, opt->cert_file, opt->key_file, err, errlen) != 0)
+        return -1;
+    if (site->ncerts == 0) {
+        snprintf(err, errlen, "%s needs a certificate: --cert and --key, or certificate= and "
+                              "key= on a pool's <%s>",
+                 mcxd_listener_name(side, 1),
+                 side == MCX_ACCESS_INTERNAL ? "internalWeb" : "externalWeb");
+        return -1;
+    }
+    SSL_CTX_set_tlsext_servername_callback(site->certs[0].ctx, on_servername);
+    SSL_CTX_set_tlsext_servername_arg(site->certs[0].ctx, site);
+    return 0;
+}
+
 static struct bufferevent *tls_bev(struct event_base *base, void *arg)
 {
     mcxd_listener *l = arg;
-    SSL *ssl = SSL_new(l->srv->ssl);
+    SSL *ssl = SSL_new(l->srv->sites[l->side].certs[0].ctx);
     if (!ssl)
         return NULL;
     struct bufferevent *bev = bufferevent_openssl_socket_new(
@@ -247,11 +388,11 @@ mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_sta
     srv->quiet = opt->quiet;
     srv->max_header_bytes = opt->max_header_bytes;
 
-    int need_tls = opt->listen[MCXD_LISTENER_INDEX(MCX_ACCESS_INTERNAL, 1)].enabled ||
-                   opt->listen[MCXD_LISTENER_INDEX(MCX_ACCESS_EXTERNAL, 1)].enabled;
-    if (need_tls) {
-        srv->ssl = tls_context(opt->cert_file, opt->key_file, err, errlen);
-        if (!srv->ssl) {
+    for (int side = 0; side < 2; side++) {
+        if (!opt->listen[MCXD_LISTENER_INDEX(side, 1)].enabled)
+            continue;
+        if (tls_site_load(&srv->sites[side], cfg->topo, (mcx_access)side, opt, err,
+                          errlen) != 0) {
             *exit_code = 2;
             mcxd_server_free(srv);
             return NULL;
@@ -295,7 +436,9 @@ mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_sta
             evhttp_set_gencb(l->http, on_request, l);
             if (tls)
                 evhttp_set_bevcb(l->http, tls_bev, l);
-            if (!evhttp_bind_socket_with_handle(l->http, spec->addr, (ev_uint16_t)spec->port)) {
+            struct evhttp_bound_socket *bound =
+                evhttp_bind_socket_with_handle(l->http, spec->addr, (ev_uint16_t)spec->port);
+            if (!bound) {
                 int e = errno;
                 snprintf(err, errlen, "cannot listen on %s %s:%d: %s",
                          mcxd_listener_name((mcx_access)side, tls), spec->addr, spec->port,
@@ -304,6 +447,13 @@ mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_sta
                 mcxd_server_free(srv);
                 return NULL;
             }
+            /* No Nagle: a TLS response is several small records (headers,
+             * body, close_notify) and waiting for the peer's delayed ACK
+             * cost ~40 ms per response. Linux copies the option from the
+             * listening socket to every accepted one. */
+            int one = 1;
+            (void)setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP, TCP_NODELAY, &one,
+                             sizeof(one));
         }
     }
     return srv;
@@ -317,7 +467,7 @@ void mcxd_server_free(mcxd_server *srv)
         if (srv->listeners[i].http)
             evhttp_free(srv->listeners[i].http);
     }
-    if (srv->ssl)
-        SSL_CTX_free(srv->ssl);
+    tls_site_free(&srv->sites[0]);
+    tls_site_free(&srv->sites[1]);
     free(srv);
 }

@@ -15,8 +15,18 @@
 # deterministic. Keys are fresh on each run: regenerating changes every
 # signature and thumbprint, so it is a deliberate, committed step, never part
 # of `make check`:   sh conformance/pki/generate.sh
+#
+# generate.sh --lab [OUTDIR] only (re)writes lab.pem: one leaf covering every
+# name `make demo` and mcxd's HTTPS listeners use, signed by the EXISTING
+# intermediate.pem/.key with the existing leaf.key, so the other fixtures and
+# their thumbprints (expected.txt) stay as committed.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+mode=all
+if [ "${1:-}" = --lab ]; then
+    mode=lab
+    shift
+fi
 out=${1:-$here}
 command -v openssl >/dev/null 2>&1 || { echo "generate.sh: openssl not found" >&2; exit 3; }
 mkdir -p "$out"
@@ -71,6 +81,7 @@ sign() {
         || { cat "$tmp/log" >&2; exit 1; }
 }
 
+if [ "$mode" = all ]; then
 # ---- keys ----------------------------------------------------------------
 key_rsa "$out/root.key" 2048
 key_rsa "$out/intermediate.key" 2048
@@ -94,6 +105,7 @@ subjectKeyIdentifier=hash
 authorityKeyIdentifier=keyid
 crlDistributionPoints=$CRL"
 cp "$tmp/intermediate.pem" "$out/intermediate.pem"
+fi
 
 # ---- leaves --------------------------------------------------------------
 # leaf FILE SERIAL CN SANS [EKU] [CRL] [KEY] [START END MD] [SIGNER=int|self]
@@ -139,6 +151,14 @@ AD_F="lyncdiscoverinternal.fabrikam.test,lyncdiscover.fabrikam.test"
 DIR="dir01.contoso.test,dirweb.contoso.test"
 FE1="pool01.contoso.test,webext01.contoso.test"
 RP="rp.contoso.test,lyncdiscover.contoso.test,lyncdiscover.fabrikam.test,dirweb.contoso.test,webext01.contoso.test,webext02.contoso.test"
+
+# The lab certificate: every name of the default deployment (mcxd, make demo).
+leaf lab.pem 1060 lyncdiscover.contoso.test \
+    "$AD_C,$AD_F,$DIR,$FE1,pool02.contoso.test,webext02.contoso.test,rp.contoso.test,sip.contoso.test,webdir.online.lync.test"
+if [ "$mode" = lab ]; then
+    echo "generate.sh: wrote $out/lab.pem"
+    exit 0
+fi
 
 # Good certificates, one per role.
 leaf director.pem 1001 dir01.contoso.test "$DIR,$AD_C,$AD_F"

@@ -176,6 +176,31 @@ else
     fail "dnsfixtures/cname-right is missing"
 fi
 
+# Input errors: exit 2 and a message naming file:line and the rule.
+printf '$ORIGIN contoso.test.\n$TTL 60\n@ IN SOA a b 1 2 3 4 5\nbad IN A 999.0.0.1\n' >"$work/bad.zone"
+"$mcxcheck" zone "$work/bad.zone" --view internal --sip-domain contoso.test >/dev/null 2>"$work/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "a bad zone file: exit $rc, expected 2"
+grep -q "bad.zone:4: zone:" "$work/err" || fail "a bad zone file: no file:line in: $(cat "$work/err")"
+"$mcxcheck" zone "$fixtures/cname-right/internal.zone" --sip-domain contoso.test >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "missing --view: exit $rc, expected 2"
+"$mcxcheck" zone "$fixtures/cname-right/internal.zone" --view inside --sip-domain contoso.test >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "--view inside: exit $rc, expected 2"
+"$mcxcheck" zone "$fixtures/cname-right/internal.zone" --view internal --sip-domain 'a b' >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "--sip-domain 'a b': exit $rc, expected 2"
+# --fail-on notice turns the notice of lyncdiscover-inside into exit 1.
+"$mcxcheck" zone "$fixtures/lyncdiscover-inside/internal.zone" --view internal \
+    --sip-domain contoso.test --topology "$fixtures/topologies/frontend.xml" >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || fail "lyncdiscover-inside with the default --fail-on: exit $rc, expected 0"
+"$mcxcheck" zone "$fixtures/lyncdiscover-inside/internal.zone" --view internal --fail-on notice \
+    --sip-domain contoso.test --topology "$fixtures/topologies/frontend.xml" >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || fail "lyncdiscover-inside with --fail-on notice: exit $rc, expected 1"
+
 # Every zone file passes BIND's own checker.
 if command -v named-checkzone >/dev/null 2>&1; then
     nzones=0

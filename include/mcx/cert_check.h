@@ -147,4 +147,57 @@ char *mcx_cert_remedy_lync(mcx_cert_use use, const char *issuing_ca,
 char *mcx_cert_remedy_reverse_proxy(const char *const *missing, size_t nmissing,
                                     const char *const *present, size_t npresent);
 
+/* ---- live TLS (lib/cert_connect.c; added by engineer "tls-live") ------- */
+
+/* modern: TLS 1.2..1.3, OpenSSL's default security level. compat: TLS
+ * 1.0..1.3 at security level 0, to diagnose legacy reverse proxies. */
+typedef enum {
+    MCX_TLS_PROFILE_MODERN = 0,
+    MCX_TLS_PROFILE_COMPAT = 1
+} mcx_tls_profile;
+
+int mcx_tls_profile_parse(const char *s, mcx_tls_profile *out); /* -1: unknown */
+const char *mcx_tls_profile_name(mcx_tls_profile p);
+
+typedef enum {
+    MCX_TLS_OK = 0,       /* handshake completed, a chain was presented */
+    MCX_TLS_E_RESOLVE,    /* host did not resolve */
+    MCX_TLS_E_CONNECT,    /* TCP connect refused / unreachable */
+    MCX_TLS_E_TIMEOUT,    /* TCP connect or handshake stalled past the timeout */
+    MCX_TLS_E_PLAIN_HTTP, /* the server answered the ClientHello with HTTP */
+    MCX_TLS_E_VERSION,    /* no protocol version in common with the profile */
+    MCX_TLS_E_HANDSHAKE,  /* any other handshake failure (alert, garbage, close) */
+    MCX_TLS_E_INTERNAL
+} mcx_tls_result;
+
+const char *mcx_tls_result_name(mcx_tls_result r);
+
+typedef struct mcx_tls_probe {
+    mcx_tls_profile profile;
+    mcx_tls_result result;
+    char error[256];       /* what failed, without timings */
+    int sni_sent;
+    char version[16];      /* "TLSv1.3" when result is OK */
+    int version_number;    /* TLS1_2_VERSION, ... */
+    char cipher[64];
+    STACK_OF(X509) *chain; /* as presented, leaf first; NULL unless OK */
+} mcx_tls_probe;
+
+/* One handshake with host:port, sending `sni` (NULL or "": none) as a
+ * phone does, waiting at most timeout_ms (<= 0: 10000) for TCP connect and
+ * handshake together. Certificates are not verified here. Returns 0 (result
+ * OK) or -1; always fills `out` (free with mcx_tls_probe_free). */
+int mcx_tls_probe_run(const char *host, const char *port, const char *sni,
+                      mcx_tls_profile profile, long timeout_ms, mcx_tls_probe *out);
+void mcx_tls_probe_free(mcx_tls_probe *p);
+
+/* "subject /O=../CN=.., issuer /.., thumbprint HEX" into buf. */
+void mcx_cert_describe(X509 *cert, char *buf, size_t len);
+
+/* CT-021: when `leaf` does not cover `name` (the SNI a client sent), add the
+ * finding with the SAN to add and the certificate to fix; `where` names the
+ * connection ("host:port" or a URL; NULL: the name). NULL when covered. */
+mcx_finding *mcx_cert_name_finding(mcx_report *r, X509 *leaf, const char *name,
+                                   const char *where);
+
 #endif

@@ -12,6 +12,8 @@ extern const char mcx_embed_default_topology[]; /* lib/default_topology.xml */
 extern const size_t mcx_embed_default_topology_len;
 extern const char mcx_embed_vector[];         /* lib/vector.xsd */
 extern const size_t mcx_embed_vector_len;
+extern const char mcx_embed_statements[];     /* lib/statements.xsd */
+extern const size_t mcx_embed_statements_len;
 extern const char mcx_embed_dns_scenario[];   /* lib/dns_scenario.xsd */
 extern const size_t mcx_embed_dns_scenario_len;
 #endif

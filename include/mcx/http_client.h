@@ -60,6 +60,14 @@ typedef struct mcx_http_response {
     size_t body_len;
     double elapsed_ms;
     char *primary_ip;            /* address actually used */
+    /* TLS facts of an https:// request (added by engineer "tls-live"),
+     * captured during the handshake, so also when it failed (e.g. the
+     * certificate does not cover the name): "" / NULL when no certificate
+     * was seen. tls_chain is the chain as presented, leaf first (OpenSSL
+     * STACK_OF(X509); freed by mcx_http_response_free). */
+    char tls_version[16];        /* "TLSv1.3"; "" when the handshake did not finish */
+    char tls_cipher[64];
+    struct stack_st_X509 *tls_chain;
 } mcx_http_response;
 
 /* Process-wide libcurl setup: call mcx_http_global_init() once from main()

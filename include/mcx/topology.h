@@ -38,6 +38,13 @@ typedef struct mcx_pool {
     int mcx_sip_external_port; /* McxSipExternalListeningPort, 5087 */
     mcx_endpoint sip_server_internal, sip_client_internal;
     mcx_endpoint sip_server_external, sip_client_external;
+    /* Optional TLS certificate (PEM: leaf then chain) and private key of each
+     * web site (<internalWeb certificate=.. key=..>), for mcxd's HTTPS
+     * listeners. A relative path in a topology file is resolved against the
+     * file's directory. NULL when not given (the default topology has none).
+     * (Added by engineer "tls-live".) */
+    char *internal_cert_file, *internal_key_file;
+    char *external_cert_file, *external_key_file;
 } mcx_pool;
 
 typedef struct mcx_user {

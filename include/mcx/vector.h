@@ -114,6 +114,11 @@ typedef struct mcx_vector {
     size_t nrequires_vars;
     mcx_vector_step *steps;
     size_t nsteps;
+    /* <enforces ref="ST-..."/>: IDs of the statements of statements.xml this
+     * vector enforces, in file order, with the line of each element. */
+    char **enforces;
+    int *enforces_lines;
+    size_t nenforces;
 } mcx_vector;
 
 typedef struct mcx_vector_error {
@@ -126,6 +131,11 @@ typedef struct mcx_vector_error {
 /* "file:line: rule: message" */
 void mcx_vector_error_format(const mcx_vector_error *e, char *buf, size_t len);
 
+/* Loading a file also resolves its <enforces ref=> against the
+ * statements.xml in the same directory (rule unknown-statement, at the line
+ * of the element; also when that file exists but does not load). Without a
+ * statements.xml there (a vector copied alone), and when loading from
+ * memory, only the ref syntax is checked. */
 mcx_vector *mcx_vector_load_file(const char *path, mcx_vector_error *err);
 mcx_vector *mcx_vector_load_memory(const char *name, const char *buf, size_t len,
                                    mcx_vector_error *err);
@@ -133,6 +143,40 @@ void mcx_vector_free(mcx_vector *v);
 
 const char *mcx_vector_result_name(mcx_vector_result r);
 const char *mcx_vector_strength_name(mcx_vector_strength s);
+
+/* ---- normative statements (lib/vector_statements.c) ---- */
+
+/* The statements file of a vectors directory (vectors/statements.xml,
+ * schema lib/statements.xsd): every normative statement the suite enforces.
+ * The vector directory loaders skip this file name. */
+#define MCX_STATEMENTS_FILE "statements.xml"
+
+typedef struct mcx_statement {
+    char *id;       /* e.g. ST-ROOT-HTTP-REDIRECT */
+    char *section;  /* title of the <section> it belongs to */
+    char *text;     /* the requirement, in the project's words */
+    char *source;   /* seed section title or protocol.md / MS-OCDISCWS section */
+    mcx_vector_strength strength;
+    int line;
+} mcx_statement;
+
+typedef struct mcx_statements {
+    char *path;
+    mcx_statement *items; /* file order */
+    size_t n;
+} mcx_statements;
+
+/* Same safety and error model as the vector loader (no DTD, XSD, every
+ * error file:line: rule: message); rule duplicate-statement for a reused ID. */
+mcx_statements *mcx_statements_load_file(const char *path, mcx_vector_error *err);
+mcx_statements *mcx_statements_load_memory(const char *name, const char *buf, size_t len,
+                                           mcx_vector_error *err);
+void mcx_statements_free(mcx_statements *s);
+const mcx_statement *mcx_statements_find(const mcx_statements *s, const char *id);
+/* Every ref of v is a statement of s: 0, else -1 with err naming the vector
+ * file, the line of the <enforces> element and rule unknown-statement. */
+int mcx_vector_check_statements(const mcx_vector *v, const mcx_statements *s,
+                                mcx_vector_error *err);
 
 /* ---- variables (lib/vector_vars.c) ---- */
 

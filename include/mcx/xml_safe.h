@@ -18,7 +18,8 @@
 
 /* Parse `len` bytes named `name` (a path, or "response"). `what` names the
  * kind of document for the DOCTYPE message ("a topology file"). On failure
- * returns NULL and fills `err` (rule "xml", line of the first error). */
+ * returns NULL and fills `err`: rule "no-dtd" for a DOCTYPE, else "xml", at
+ * the line of the first error. */
 xmlDocPtr mcx_xml_read(const char *name, const char *buf, size_t len, const char *what,
                        mcx_error *err);
 

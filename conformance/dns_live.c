@@ -1,0 +1,611 @@
+/*
+ * dns_live.c -- build a DNS view from a live server's answers (see
+ * dns_live.h): ldns_resolver for every query (no DNS wire code here), CNAME
+ * chains followed across answers, zone apexes from SOA records, NODATA
+ * markers, wildcard probes, and DNS-021/DNS-022 for network errors.
+ *
+ * Owns: the live half of `mcxcheck dns`. Does not own: the rules
+ * (lib/dns_rules.c), the view (lib/dns_view.c), options (cmd_dns.c).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <ldns/ldns.h>
+
+#include "dns_live.h"
+
+/* Chains are followed across answers this far (the rules report a chain
+ * longer than MCX_DNS_MAX_CHAIN, and look a few links further). */
+#define LIVE_MAX_FOLLOW (MCX_DNS_MAX_CHAIN + 12)
+/* Record type of the marker that makes a NODATA name exist in the view
+ * (private use range, never served). */
+#define LIVE_TYPE_EXISTS 65280
+#define LIVE_ZONE_HOPS 4
+
+typedef struct live_set {
+    char **keys;
+    char **vals; /* NULL for a plain set */
+    size_t n, cap;
+} live_set;
+
+typedef struct live_rr {
+    char *owner;
+    uint16_t type;
+    uint32_t ttl;
+    char *rdata;
+} live_rr;
+
+typedef struct live_ctx {
+    ldns_resolver *res;
+    const mcx_dns_live_server *server;
+    mcx_dns_vantage vantage;
+    int timeout_ms, tries;
+    unsigned next_id;
+    mcx_report *r;
+    mcx_dns_live_stats *stats;
+    live_set asked;    /* "type name" already resolved */
+    live_set failed;   /* names with a DNS-021/022 finding */
+    live_set names;    /* every name looked at, in order */
+    live_set nodata;   /* names answered NODATA */
+    live_set zones;    /* name -> apex ("" = outside every zone) */
+    live_set wildcard; /* parent -> "\ntype rdata\n..." of the probe */
+    live_rr *rrs;
+    size_t nrrs, caprrs;
+    int oom;
+} live_ctx;
+
+/* ---- small containers ------------------------------------------------- */
+
+static ssize_t set_find(const live_set *s, const char *key)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->keys[i], key) == 0) return (ssize_t)i;
+    return -1;
+}
+
+/* Add key (and value), or replace the value. 0, or -1 on out of memory. */
+static int set_put(live_set *s, const char *key, const char *val)
+{
+    ssize_t at = set_find(s, key);
+    char *v = val != NULL ? strdup(val) : NULL;
+
+    if (val != NULL && v == NULL) return -1;
+    if (at >= 0) {
+        if (s->vals != NULL) {
+            free(s->vals[at]);
+            s->vals[at] = v;
+        } else {
+            free(v);
+        }
+        return 0;
+    }
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        char **k = realloc(s->keys, cap * sizeof *k);
+        if (k == NULL) goto oom;
+        s->keys = k;
+        char **vv = realloc(s->vals, cap * sizeof *vv);
+        if (vv == NULL) goto oom;
+        s->vals = vv;
+        s->cap = cap;
+    }
+    s->keys[s->n] = strdup(key);
+    if (s->keys[s->n] == NULL) goto oom;
+    s->vals[s->n] = v;
+    s->n++;
+    return 0;
+oom:
+    free(v);
+    return -1;
+}
+
+static const char *set_get(const live_set *s, const char *key)
+{
+    ssize_t at = set_find(s, key);
+    return at >= 0 ? s->vals[at] : NULL;
+}
+
+static void set_free(live_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->keys[i]);
+        free(s->vals[i]);
+    }
+    free(s->keys);
+    free(s->vals);
+    memset(s, 0, sizeof *s);
+}
+
+static void note(live_ctx *c, int rc)
+{
+    if (rc != 0) c->oom = 1;
+}
+
+static const char *parent_of(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot != NULL ? dot + 1 : NULL;
+}
+
+/* ---- names and records from ldns -------------------------------------- */
+
+static int rdf_name(const ldns_rdf *rdf, char *out, size_t len)
+{
+    char *s = rdf != NULL ? ldns_rdf2str(rdf) : NULL;
+    int rc = s != NULL ? mcx_dns_name_normalise(s, out, len) : -1;
+    free(s);
+    return rc;
+}
+
+static void add_live_rr(live_ctx *c, const ldns_rr *rr)
+{
+    char owner[MCX_DNS_NAME_MAX], rdata[MCX_DNS_NAME_MAX];
+    uint16_t type = (uint16_t)ldns_rr_get_type(rr);
+
+    if (ldns_rr_rd_count(rr) < 1 || rdf_name(ldns_rr_owner(rr), owner, sizeof owner) != 0) return;
+    if (type == MCX_DNS_TYPE_CNAME) {
+        if (rdf_name(ldns_rr_rdf(rr, 0), rdata, sizeof rdata) != 0) return;
+    } else {
+        char *s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
+        if (s == NULL) return;
+        snprintf(rdata, sizeof rdata, "%s", s);
+        free(s);
+    }
+    for (size_t i = 0; i < c->nrrs; i++)
+        if (c->rrs[i].type == type && strcmp(c->rrs[i].owner, owner) == 0 &&
+            strcmp(c->rrs[i].rdata, rdata) == 0)
+            return;
+    if (c->nrrs == c->caprrs) {
+        size_t cap = c->caprrs ? c->caprrs * 2 : 64;
+        live_rr *grown = realloc(c->rrs, cap * sizeof *grown);
+        if (grown == NULL) {
+            c->oom = 1;
+            return;
+        }
+        c->rrs = grown;
+        c->caprrs = cap;
+    }
+    live_rr *n = &c->rrs[c->nrrs];
+    n->owner = strdup(owner);
+    n->rdata = strdup(rdata);
+    n->type = type;
+    n->ttl = ldns_rr_ttl(rr);
+    if (n->owner == NULL || n->rdata == NULL) {
+        free(n->owner);
+        free(n->rdata);
+        c->oom = 1;
+        return;
+    }
+    c->nrrs++;
+    note(c, set_put(&c->names, owner, NULL));
+}
+
+/* ---- one query -------------------------------------------------------- */
+
+static void query_failed(live_ctx *c, const char *id, const char *name, uint16_t type,
+                         const char *why)
+{
+    char tbuf[16];
+    mcx_finding *f;
+
+    c->stats->failures++;
+    if (set_find(&c->failed, name) >= 0) return;
+    note(c, set_put(&c->failed, name, NULL));
+    f = mcx_report_add(c->r, id, "%s view: %s %s to %s: %s", mcx_dns_vantage_name(c->vantage),
+                       name, mcx_dns_type_name(type, tbuf, sizeof tbuf), c->server->text, why);
+    if (f == NULL) return;
+    mcx_finding_set_subject(f, name);
+    if (strcmp(id, "DNS-021") == 0)
+        mcx_finding_set_remediation(f,
+                                    "Make %s answer queries for %s over UDP and TCP port %d "
+                                    "from the %s network (server running, firewalls open), "
+                                    "then run mcxcheck dns again.",
+                                    c->server->text, name, c->server->port,
+                                    mcx_dns_vantage_name(c->vantage));
+    else
+        mcx_finding_set_remediation(f,
+                                    "Fix the zone that holds %s on %s so that it answers the "
+                                    "query (check the server's log for the zone's load errors), "
+                                    "then run mcxcheck dns again.",
+                                    name, c->server->text);
+}
+
+/* Ask name/type. 0 and *out on NOERROR or NXDOMAIN; 1 on REFUSED (the
+ * server holds no zone for the name); -1 on any failure (finding added). */
+static int live_query(live_ctx *c, const char *name, uint16_t type, ldns_pkt **out)
+{
+    char fqdn[MCX_DNS_NAME_MAX + 2], why[256];
+    ldns_rdf *dn = NULL;
+    ldns_pkt *q = NULL, *a = NULL;
+    ldns_status st;
+    int rc = -1;
+
+    *out = NULL;
+    if (set_find(&c->failed, name) >= 0) return -1;
+    snprintf(fqdn, sizeof fqdn, "%s%s", name, strcmp(name, ".") == 0 ? "" : ".");
+    dn = ldns_dname_new_frm_str(fqdn);
+    if (dn == NULL ||
+        ldns_resolver_prepare_query_pkt(&q, c->res, dn, (ldns_rr_type)type, LDNS_RR_CLASS_IN, 0) !=
+            LDNS_STATUS_OK) {
+        query_failed(c, "DNS-022", name, type, "the query cannot be built");
+        goto done;
+    }
+    uint16_t id = (uint16_t)(c->next_id++ & 0xffff);
+    ldns_pkt_set_id(q, id);
+    c->stats->queries++;
+    st = ldns_resolver_send_pkt(&a, c->res, q);
+    if (st != LDNS_STATUS_OK || a == NULL) {
+        snprintf(why, sizeof why, "no answer within %d ms x %d tries (%s)", c->timeout_ms,
+                 c->tries, ldns_get_errorstr_by_id(st));
+        query_failed(c, "DNS-021", name, type, why);
+        goto done;
+    }
+    const ldns_rr *qq = ldns_rr_list_rr_count(ldns_pkt_question(a)) == 1
+                            ? ldns_rr_list_rr(ldns_pkt_question(a), 0)
+                            : NULL;
+    if (ldns_pkt_id(a) != id || !ldns_pkt_qr(a) || qq == NULL ||
+        ldns_rr_get_type(qq) != (ldns_rr_type)type ||
+        ldns_dname_compare(ldns_rr_owner(qq), dn) != 0) {
+        snprintf(why, sizeof why,
+                 "the answer does not match the query (ID %u for %u, or another question)",
+                 (unsigned)ldns_pkt_id(a), (unsigned)id);
+        query_failed(c, "DNS-022", name, type, why);
+        goto done;
+    }
+    switch (ldns_pkt_get_rcode(a)) {
+    case LDNS_RCODE_NOERROR:
+    case LDNS_RCODE_NXDOMAIN:
+        *out = a;
+        a = NULL;
+        rc = 0;
+        break;
+    case LDNS_RCODE_REFUSED:
+        rc = 1;
+        break;
+    default: {
+        char *rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(a));
+        snprintf(why, sizeof why, "answered %s", rcode != NULL ? rcode : "an error");
+        free(rcode);
+        query_failed(c, "DNS-022", name, type, why);
+        break;
+    }
+    }
+done:
+    ldns_rdf_deep_free(dn);
+    ldns_pkt_free(q);
+    ldns_pkt_free(a);
+    return rc;
+}
+
+static const ldns_rr *find_rr(const ldns_rr_list *l, const char *owner, uint16_t type)
+{
+    char name[MCX_DNS_NAME_MAX];
+    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(l, i);
+        if ((uint16_t)ldns_rr_get_type(rr) == type &&
+            rdf_name(ldns_rr_owner(rr), name, sizeof name) == 0 && strcmp(name, owner) == 0)
+            return rr;
+    }
+    return NULL;
+}
+
+static const ldns_rr *first_soa(const ldns_rr_list *l)
+{
+    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++)
+        if (ldns_rr_get_type(ldns_rr_list_rr(l, i)) == LDNS_RR_TYPE_SOA)
+            return ldns_rr_list_rr(l, i);
+    return NULL;
+}
+
+/* ---- resolving a name, zones, wildcards ------------------------------- */
+
+static void live_resolve(live_ctx *c, const char *name, uint16_t type, int depth)
+{
+    char key[MCX_DNS_NAME_MAX + 16], cur[MCX_DNS_NAME_MAX], apex[MCX_DNS_NAME_MAX];
+    live_set seen = {0};
+    ldns_pkt *p = NULL;
+    int looped = 0;
+
+    snprintf(key, sizeof key, "%u %s", type, name);
+    if (depth > LIVE_MAX_FOLLOW || set_find(&c->asked, key) >= 0) return;
+    note(c, set_put(&c->asked, key, NULL));
+    note(c, set_put(&c->names, name, NULL));
+    if (live_query(c, name, type, &p) != 0) return;
+    const ldns_rr_list *an = ldns_pkt_answer(p);
+    for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(an, i);
+        uint16_t t = (uint16_t)ldns_rr_get_type(rr);
+        if (t == MCX_DNS_TYPE_CNAME || t == type) add_live_rr(c, rr);
+    }
+    snprintf(cur, sizeof cur, "%s", name);
+    note(c, set_put(&seen, cur, NULL));
+    for (int hops = 0; hops < 4 * LIVE_MAX_FOLLOW; hops++) {
+        const ldns_rr *cn = find_rr(an, cur, MCX_DNS_TYPE_CNAME);
+        if (cn == NULL || rdf_name(ldns_rr_rdf(cn, 0), cur, sizeof cur) != 0) break;
+        if (set_find(&seen, cur) >= 0) {
+            looped = 1;
+            break;
+        }
+        note(c, set_put(&seen, cur, NULL));
+    }
+    set_free(&seen);
+    if (!looped && find_rr(an, cur, type) == NULL) {
+        const ldns_rr *soa = first_soa(ldns_pkt_authority(p));
+        if (soa != NULL) {
+            /* A negative answer about `cur`: it tells the zone too. */
+            if (rdf_name(ldns_rr_owner(soa), apex, sizeof apex) == 0 &&
+                mcx_dns_name_is_under(cur, apex))
+                note(c, set_put(&c->zones, cur, apex));
+            note(c, set_put(&c->names, cur, NULL));
+            if (ldns_pkt_get_rcode(p) == LDNS_RCODE_NOERROR)
+                note(c, set_put(&c->nodata, cur, NULL));
+        } else if (strcmp(cur, name) != 0) {
+            /* The chain leaves the answer: the target is elsewhere, or the
+             * server stopped following. */
+            ldns_pkt_free(p);
+            p = NULL;
+            live_resolve(c, cur, type, depth + 1);
+        }
+    }
+    ldns_pkt_free(p);
+}
+
+/* The apex of the zone that holds `name` on this server, or "" when none. */
+static const char *live_zone(live_ctx *c, const char *name)
+{
+    char cur[MCX_DNS_NAME_MAX], apex[MCX_DNS_NAME_MAX] = "";
+    const char *known = set_get(&c->zones, name);
+
+    if (known != NULL) return known;
+    snprintf(cur, sizeof cur, "%s", name);
+    for (int hop = 0; hop < LIVE_ZONE_HOPS; hop++) {
+        ldns_pkt *p = NULL;
+        if (live_query(c, cur, MCX_DNS_TYPE_SOA, &p) != 0) break;
+        const ldns_rr *soa = first_soa(ldns_pkt_authority(p));
+        if (find_rr(ldns_pkt_answer(p), cur, MCX_DNS_TYPE_SOA) != NULL) {
+            snprintf(apex, sizeof apex, "%s", cur);
+        } else if (find_rr(ldns_pkt_answer(p), cur, MCX_DNS_TYPE_CNAME) != NULL) {
+            const char *up = parent_of(cur);
+            ldns_pkt_free(p);
+            if (up == NULL) break;
+            memmove(cur, up, strlen(up) + 1);
+            continue;
+        } else if (soa != NULL && rdf_name(ldns_rr_owner(soa), apex, sizeof apex) == 0 &&
+                   !mcx_dns_name_is_under(cur, apex)) {
+            apex[0] = '\0';
+        }
+        ldns_pkt_free(p);
+        break;
+    }
+    note(c, set_put(&c->zones, name, apex));
+    known = set_get(&c->zones, name);
+    return known != NULL ? known : "";
+}
+
+/* "\ntype rdata\n..." of what a wildcard below `parent` answers ("" when
+ * none), from the probe name. */
+static const char *live_wildcard(live_ctx *c, const char *parent)
+{
+    static const uint16_t types[] = {MCX_DNS_TYPE_A, MCX_DNS_TYPE_AAAA};
+    char probe[MCX_DNS_NAME_MAX + 64], owner[MCX_DNS_NAME_MAX];
+    char found[4096] = "\n";
+    const char *known = set_get(&c->wildcard, parent);
+
+    if (known != NULL) return known;
+    snprintf(probe, sizeof probe, "%s.%s", MCX_DNS_LIVE_WILDCARD_PROBE, parent);
+    for (size_t t = 0; t < 2; t++) {
+        ldns_pkt *p = NULL;
+        if (live_query(c, probe, types[t], &p) != 0) break;
+        const ldns_rr_list *an = ldns_pkt_answer(p);
+        for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++) {
+            const ldns_rr *rr = ldns_rr_list_rr(an, i);
+            char *rd = ldns_rr_rd_count(rr) > 0 ? ldns_rdf2str(ldns_rr_rdf(rr, 0)) : NULL;
+            char norm[MCX_DNS_NAME_MAX];
+            if (rd != NULL && rdf_name(ldns_rr_owner(rr), owner, sizeof owner) == 0 &&
+                strcmp(owner, probe) == 0) {
+                const char *text = rd;
+                if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
+                    mcx_dns_name_normalise(rd, norm, sizeof norm) == 0)
+                    text = norm;
+                size_t used = strlen(found);
+                snprintf(found + used, sizeof found - used, "%u %s\n",
+                         (unsigned)ldns_rr_get_type(rr), text);
+            }
+            free(rd);
+        }
+        ldns_pkt_free(p);
+    }
+    note(c, set_put(&c->wildcard, parent, strlen(found) > 1 ? found : ""));
+    known = set_get(&c->wildcard, parent);
+    return known != NULL ? known : "";
+}
+
+static int is_wildcard_rr(live_ctx *c, const live_rr *rr, const char *zone)
+{
+    const char *parent = parent_of(rr->owner);
+    char needle[MCX_DNS_NAME_MAX + 32];
+
+    if (parent == NULL || strcmp(rr->owner, zone) == 0 ||
+        strncmp(rr->owner, MCX_DNS_LIVE_WILDCARD_PROBE ".",
+                strlen(MCX_DNS_LIVE_WILDCARD_PROBE) + 1) == 0)
+        return 0;
+    const char *w = live_wildcard(c, parent);
+    if (w[0] == '\0') return 0;
+    snprintf(needle, sizeof needle, "\n%u %s\n", rr->type, rr->rdata);
+    return strstr(w, needle) != NULL;
+}
+
+/* ---- the view --------------------------------------------------------- */
+
+static int live_setup(live_ctx *c)
+{
+    ldns_rdf *ns;
+    struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
+
+    c->res = ldns_resolver_new();
+    if (c->res == NULL) return -1;
+    ns = ldns_rdf_new_frm_str(strchr(c->server->addr, ':') ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A,
+                              c->server->addr);
+    if (ns == NULL) return -1;
+    if (ldns_resolver_push_nameserver(c->res, ns) != LDNS_STATUS_OK) {
+        ldns_rdf_deep_free(ns);
+        return -1;
+    }
+    ldns_rdf_deep_free(ns);
+    ldns_resolver_set_port(c->res, (uint16_t)c->server->port);
+    ldns_resolver_set_recursive(c->res, false);
+    ldns_resolver_set_random(c->res, false);
+    ldns_resolver_set_fallback(c->res, true); /* TC: ask again over TCP */
+    ldns_resolver_set_usevc(c->res, false);
+    ldns_resolver_set_dnssec(c->res, false);
+    ldns_resolver_set_retry(c->res, (uint8_t)c->tries);
+    ldns_resolver_set_retrans(c->res, 0);
+    ldns_resolver_set_timeout(c->res, tv);
+    return 0;
+}
+
+static void live_free(live_ctx *c)
+{
+    if (c->res != NULL) ldns_resolver_deep_free(c->res);
+    set_free(&c->asked);
+    set_free(&c->failed);
+    set_free(&c->names);
+    set_free(&c->nodata);
+    set_free(&c->zones);
+    set_free(&c->wildcard);
+    for (size_t i = 0; i < c->nrrs; i++) {
+        free(c->rrs[i].owner);
+        free(c->rrs[i].rdata);
+    }
+    free(c->rrs);
+}
+
+static void resolve_both(live_ctx *c, const char *name)
+{
+    char norm[MCX_DNS_NAME_MAX];
+    if (name == NULL || mcx_dns_name_normalise(name, norm, sizeof norm) != 0) return;
+    live_resolve(c, norm, MCX_DNS_TYPE_A, 0);
+    live_resolve(c, norm, MCX_DNS_TYPE_AAAA, 0);
+}
+
+mcx_dns_view *mcx_dns_live_fetch(const mcx_dns_live_server *server, mcx_dns_vantage vantage,
+                                 const char *const *domains, size_t ndomains,
+                                 const mcx_topology *topology, int timeout_ms, int tries,
+                                 unsigned first_id, mcx_report *r, mcx_dns_live_stats *stats)
+{
+    live_ctx c;
+    char name[MCX_DNS_NAME_MAX + 32];
+    mcx_dns_view *view = mcx_dns_view_new(mcx_dns_vantage_name(vantage));
+
+    memset(&c, 0, sizeof c);
+    memset(stats, 0, sizeof *stats);
+    c.server = server;
+    c.vantage = vantage;
+    c.timeout_ms = timeout_ms;
+    c.tries = tries;
+    c.next_id = first_id;
+    c.r = r;
+    c.stats = stats;
+    if (view == NULL || live_setup(&c) != 0) {
+        mcx_report_add(r, "DNS-000", "cannot set up an ldns resolver for %s", server->text);
+        goto fail;
+    }
+    for (size_t i = 0; i < ndomains; i++) {
+        snprintf(name, sizeof name, "lyncdiscoverinternal.%s", domains[i]);
+        resolve_both(&c, name);
+        snprintf(name, sizeof name, "lyncdiscover.%s", domains[i]);
+        resolve_both(&c, name);
+    }
+    for (size_t i = 0; topology != NULL && i < topology->npools; i++) {
+        resolve_both(&c, topology->pools[i].internal_web_fqdn);
+        resolve_both(&c, topology->pools[i].external_web_fqdn);
+    }
+    /* Zones of every name seen (the list grows while we go: copy first). */
+    size_t nnames = c.names.n;
+    for (size_t i = 0; i < nnames; i++) {
+        char copy[MCX_DNS_NAME_MAX];
+        snprintf(copy, sizeof copy, "%s", c.names.keys[i]);
+        const char *apex = live_zone(&c, copy);
+        int have = apex[0] == '\0';
+        for (size_t z = 0; z < view->nzones && !have; z++)
+            have = strcmp(view->zones[z], apex) == 0;
+        if (!have) note(&c, mcx_dns_view_add_zone(view, apex));
+    }
+    for (size_t i = 0; i < c.nrrs; i++) {
+        const live_rr *rr = &c.rrs[i];
+        const char *zone = mcx_dns_view_zone_of(view, rr->owner);
+        if (zone != NULL && is_wildcard_rr(&c, rr, zone)) {
+            snprintf(name, sizeof name, "*.%s", parent_of(rr->owner));
+            int dup = 0;
+            for (size_t j = 0; j < view->nrrs; j++)
+                dup |= view->rrs[j].type == rr->type && strcmp(view->rrs[j].owner, name) == 0 &&
+                       strcmp(view->rrs[j].rdata, rr->rdata) == 0;
+            if (!dup) note(&c, mcx_dns_view_add_rr(view, name, rr->type, rr->ttl, rr->rdata, "live"));
+        } else {
+            note(&c, mcx_dns_view_add_rr(view, rr->owner, rr->type, rr->ttl, rr->rdata, "live"));
+        }
+    }
+    for (size_t i = 0; i < c.nodata.n; i++) {
+        const char *n = c.nodata.keys[i];
+        int has = 0;
+        for (size_t j = 0; j < view->nrrs && !has; j++)
+            has = strcmp(view->rrs[j].owner, n) == 0;
+        if (!has) note(&c, mcx_dns_view_add_rr(view, n, LIVE_TYPE_EXISTS, 3600, "NODATA", "live"));
+    }
+    stats->names = c.names.n;
+    if (c.oom) {
+        mcx_report_add(r, "DNS-000", "out of memory while querying %s", server->text);
+        goto fail;
+    }
+    live_free(&c);
+    return view;
+fail:
+    live_free(&c);
+    mcx_dns_view_free(view);
+    return NULL;
+}
+
+int mcx_dns_live_parse_server(const char *spec, mcx_dns_live_server *out)
+{
+    char addr[64];
+    long port = MCX_DNS_LIVE_DEFAULT_PORT;
+    const char *colon = NULL;
+    unsigned char buf[16];
+
+    memset(out, 0, sizeof *out);
+    if (spec == NULL || spec[0] == '\0') return -1;
+    if (spec[0] == '[') {
+        const char *close = strchr(spec, ']');
+        if (close == NULL || (size_t)(close - spec - 1) >= sizeof addr) return -1;
+        memcpy(addr, spec + 1, (size_t)(close - spec - 1));
+        addr[close - spec - 1] = '\0';
+        if (close[1] == ':')
+            colon = close + 1;
+        else if (close[1] != '\0')
+            return -1;
+    } else if (strchr(spec, ':') != strrchr(spec, ':')) {
+        if (strlen(spec) >= sizeof addr) return -1; /* bare IPv6 literal */
+        snprintf(addr, sizeof addr, "%s", spec);
+    } else {
+        colon = strchr(spec, ':');
+        size_t len = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
+        if (len >= sizeof addr) return -1;
+        memcpy(addr, spec, len);
+        addr[len] = '\0';
+    }
+    if (colon != NULL) {
+        char *end = NULL;
+        port = strtol(colon + 1, &end, 10);
+        if (end == colon + 1 || *end != '\0' || port < 1 || port > 65535) return -1;
+    }
+    int v6 = strchr(addr, ':') != NULL;
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, buf) != 1) return -1;
+    snprintf(out->addr, sizeof out->addr, "%s", addr);
+    out->port = (int)port;
+    snprintf(out->text, sizeof out->text, v6 ? "[%s]:%ld" : "%s:%ld", addr, port);
+    return 0;
+}

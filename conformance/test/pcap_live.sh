@@ -1,0 +1,154 @@
+#!/bin/sh
+# pcap_live.sh -- real captures: tcpdump on loopback records curl talking
+# plain HTTP to mcxd, then `mcxcheck pcap verify` reads the file and tshark
+# (the peer) must report the same HTTP request URIs and response codes.
+#
+# Owns: starting mcxd on 127.0.7.1 (17080 internal-http, 27080
+# external-http) and a broken mcxd (--break http-302) on 127.0.7.2:17080,
+# tcpdump with a capture filter for those addresses/ports and -U (1 s after
+# start and before stop), stopping everything it started by PID, and
+# asserting: the good capture verifies with no error, the 302 capture is
+# flagged PC-033, mcxcheck's URI/status list equals tshark's, and `pcap
+# replay` of the good capture shows no difference against the same mcxd and
+# PC-050 against the broken one.
+# Does not own: the verifier (test_pcap.c) nor the golden captures
+# (pcap_golden.sh).
+# Env: MCXD, MCXCHECK, MCX_TOP. Exit 0 pass, 77 skip (last line says why), else fail.
+set -u
+top=${MCX_TOP:-$(pwd)}
+mcxd=${MCXD:-$top/build/mcxd}
+mcxcheck=${MCXCHECK:-$top/build/mcxcheck}
+for tool in tcpdump tshark curl jq; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "skip: $tool not found"
+        exit 77
+    fi
+done
+[ -x "$mcxd" ] && [ -x "$mcxcheck" ] || { echo "FAIL: mcxd/mcxcheck not built"; exit 1; }
+
+work=$(mktemp -d)
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do wait "$p" 2>/dev/null; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+start_mcxd() { # addr extra-args...
+    addr=$1
+    shift
+    "$mcxd" --listen "internal-http=$addr:17080" --no-listen internal-https \
+        --no-listen external-https --listen "external-http=$addr:27080" \
+        --now 2026-01-01T00:00:00Z --seed 1 --quiet "$@" 2>"$work/mcxd-$addr.err" &
+    pid=$!
+    pids="$pids $pid"
+    i=0
+    while [ $i -lt 50 ]; do
+        if curl -s -o /dev/null --max-time 1 "http://$addr:17080/"; then
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "skip: mcxd did not start on $addr:17080 ($(cat "$work/mcxd-$addr.err"))"
+    exit 77
+}
+
+capture() { # file addr [interface] -> starts tcpdump, sets tpid
+    tcpdump -i "${3:-lo}" -U -s 0 -w "$1" "host $2 and (tcp port 17080 or tcp port 27080)" \
+        2>"$1.err" &
+    tpid=$!
+    pids="$pids $tpid"
+    sleep 1
+    if ! kill -0 "$tpid" 2>/dev/null; then
+        echo "skip: tcpdump cannot capture on lo: $(cat "$1.err")"
+        exit 77
+    fi
+}
+
+stop_capture() {
+    sleep 1
+    kill "$tpid" 2>/dev/null
+    wait "$tpid" 2>/dev/null
+}
+
+XML='Accept: application/vnd.microsoft.rtc.autodiscover+xml;v=1'
+JSON='Accept: application/vnd.microsoft.rtc.autodiscover+json;v=1'
+AD=/Autodiscover/AutodiscoverService.svc/root
+
+start_mcxd 127.0.7.1
+start_mcxd 127.0.7.2 --break http-302
+fail=0
+
+# Good deployment: internal first (keep-alive: three requests, one
+# connection), then external.
+capture "$work/good.pcap" 127.0.7.1
+curl -s -o /dev/null -o /dev/null -o /dev/null --max-time 5 \
+    -H 'Host: lyncdiscoverinternal.contoso.test' -H "$XML" \
+    "http://127.0.7.1:17080/?sipuri=alice@contoso.test" \
+    "http://127.0.7.1:17080$AD/domain" "http://127.0.7.1:17080$AD/user"
+curl -s -o /dev/null -o /dev/null --max-time 5 -H 'Host: lyncdiscover.contoso.test' -H "$JSON" \
+    "http://127.0.7.1:27080/?sipuri=alice@contoso.test" "http://127.0.7.1:27080$AD/domain"
+stop_capture
+
+# Broken deployment: the HTTP first hop answered with 302. Captured on the
+# "any" device: Linux cooked headers (LINUX_SLL/SLL2) instead of Ethernet.
+capture "$work/302.pcap" 127.0.7.2 any
+curl -s -o /dev/null --max-time 5 -H 'Host: lyncdiscoverinternal.contoso.test' -H "$XML" \
+    "http://127.0.7.2:17080/?sipuri=alice@contoso.test"
+stop_capture
+
+ports="--port 17080=internal-http --port 27080=external-http"
+for name in good 302; do
+    f=$work/$name.pcap
+    # shellcheck disable=SC2086
+    "$mcxcheck" pcap verify "$f" $ports --format json --output "$f.json"
+    echo "$?" >"$f.rc"
+    jq -r '.steps[] | select(.title | startswith("HTTP ")) | .title' "$f.json" |
+        sed -n 's/^HTTP [A-Z]* \(.*\) -> \([0-9]*\)$/\1\n\2/p' >"$f.ours"
+    tshark -r "$f" -d tcp.port==17080,http -d tcp.port==27080,http -Y http -T fields \
+        -e http.request.uri -e http.response.code 2>/dev/null | tr -d '\t' | sed '/^$/d' \
+        >"$f.peer"
+    if [ ! -s "$f.ours" ] || ! cmp -s "$f.ours" "$f.peer"; then
+        echo "FAIL: $name: mcxcheck and tshark disagree on request URIs / status codes"
+        diff "$f.ours" "$f.peer"
+        fail=1
+    fi
+done
+
+n=$(jq '[.steps[] | select(.title | startswith("HTTP "))] | length' "$work/good.pcap.json")
+errs=$(jq '.summary.error' "$work/good.pcap.json")
+if [ "$n" -ne 5 ] || [ "$errs" -ne 0 ] || [ "$(cat "$work/good.pcap.rc")" -ne 0 ]; then
+    echo "FAIL: good capture: $n exchanges (want 5), $errs errors, exit $(cat "$work/good.pcap.rc")"
+    jq -r '.findings[] | "  \(.id) \(.message)"' "$work/good.pcap.json"
+    fail=1
+fi
+if ! jq -e '[.findings[].id] | index("PC-033")' "$work/302.pcap.json" >/dev/null; then
+    echo "FAIL: the 302 first hop was not flagged PC-033"
+    jq -r '.findings[] | "  \(.id) \(.message)"' "$work/302.pcap.json"
+    fail=1
+fi
+# Replay the good capture at the application layer: against the same mcxd
+# no difference, against the broken one (302 first hop) PC-050.
+# shellcheck disable=SC2086
+"$mcxcheck" pcap replay "$work/good.pcap" $ports --target-internal http://127.0.7.1:17080 \
+    --target-external http://127.0.7.1:27080 --format json --output "$work/replay-same.json"
+rs=$?
+# shellcheck disable=SC2086
+"$mcxcheck" pcap replay "$work/good.pcap" $ports --target-internal http://127.0.7.2:17080 \
+    --target-external http://127.0.7.2:27080 --format json --output "$work/replay-302.json"
+if [ "$rs" -ne 0 ] || [ "$(jq '.findings | length' "$work/replay-same.json")" -ne 0 ]; then
+    echo "FAIL: replay against the same mcxd found differences (exit $rs)"
+    jq -r '.findings[] | "  \(.id) \(.message)"' "$work/replay-same.json"
+    fail=1
+fi
+if ! jq -e '[.findings[].id] | index("PC-050")' "$work/replay-302.json" >/dev/null; then
+    echo "FAIL: replay against the 302 mcxd found no difference"
+    fail=1
+fi
+[ "$fail" -eq 0 ] || exit 1
+echo "pcap_live: tcpdump captures verified; tshark agrees on $n exchanges; 302 flagged; replay ok"
+exit 0

@@ -1,0 +1,316 @@
+#!/bin/sh
+# tls_live.sh -- integration test of live TLS: `mcxcheck cert --connect`
+# against real TLS servers (nginx and mcxd) serving the fixture PKI
+# (conformance/pki), on loopback 127.0.6.1-127.0.6.4, ports 18440-18499.
+#
+# Owns: proof that --connect gives the same finding IDs as --file for the
+# same certificate (nginx: every server fixture; mcxd: the certificates its
+# SNI selects), mcxd's SNI selection among topology certificates, the TLS
+# profiles against a TLS 1.0-only nginx, a server that stalls the handshake
+# (bounded by --timeout), plain HTTP on the TLS port, a name the presented
+# certificate does not cover (CT-021), and byte-identical reruns. Does not
+# own: the per-fixture expectations of --file (cert_fixtures.sh).
+#
+# Env: MCXD, MCXCHECK, MCX_TOP (repo root). Exit 0 pass, 77 skip, else fail.
+set -u
+top=${MCX_TOP:-$(pwd)}
+MCXD=${MCXD:-$top/build/mcxd}
+MCXCHECK=${MCXCHECK:-$top/build/mcxcheck}
+PKI=$top/conformance/pki
+for b in "$MCXD" "$MCXCHECK"; do
+    [ -x "$b" ] || { echo "skip: $b not built"; exit 77; }
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || { echo "skip: nginx not installed"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not installed"; exit 77; }
+
+tmp=$(mktemp -d)
+pids=""
+# shellcheck disable=SC2317 # invoked by the trap
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do
+        i=0
+        while kill -0 "$p" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+        kill -9 "$p" 2>/dev/null
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+
+NG=127.0.6.2 MX=127.0.6.3 STALL=127.0.6.4
+AT=2026-06-01T00:00:00Z
+COMMON="--ca $PKI/root.pem --at $AT --sip-domain contoso.test --sip-domain fabrikam.test --format json"
+
+# wait_port ADDR PORT: until a TCP connect succeeds (5 s at most); curl
+# exit 7 is "could not connect", anything else means something listens.
+wait_port() {
+    n=0
+    while [ $n -lt 50 ]; do
+        curl -s -o /dev/null --connect-timeout 1 --max-time 1 "http://$1:$2/" 2>/dev/null
+        [ $? -ne 7 ] && return 0
+        n=$((n + 1))
+        sleep 0.1
+    done
+    return 1
+}
+
+# ids FILE: the sorted finding IDs of a JSON report, comma-separated ("-" none).
+ids() {
+    [ -s "$1" ] || { echo unreadable; return; }
+    l=$(grep -o '"id": *"[A-Z]*-[0-9]*"' "$1" | sed 's/.*"\([A-Z]*-[0-9]*\)"/\1/' | sort | paste -sd, -)
+    echo "${l:--}"
+}
+
+# ---- nginx: one TLS server per fixture, a TLS 1.0-only one, plain HTTP ----
+# fixture:port:key (role frontend unless listed in role_of).
+fixtures="director.pem:18440 frontend.pem:18441 reverse-proxy.pem:18442
+no-lyncdiscover.pem:18443 no-lyncdiscoverinternal.pem:18444 missing-sip-domain.pem:18445
+wildcard.pem:18446 wildcard-sub.pem:18447 wildcard-partial.pem:18448 cn-only.pem:18449
+upper-case.pem:18450 trailing-dot.pem:18451 expired.pem:18452 not-yet-valid.pem:18453
+no-serverauth.pem:18454 no-crldp.pem:18455 self-signed.pem:18456 leaf-only.pem:18457
+ecdsa-p256.pem:18458 lab.pem:18459"
+role_of() {
+    case $1 in
+    director.pem) echo director ;;
+    reverse-proxy.pem) echo reverse-proxy ;;
+    *) echo frontend ;;
+    esac
+}
+key_of() {
+    case $1 in
+    ecdsa-p256.pem) echo "$PKI/ecdsa-p256.key" ;;
+    *) echo "$PKI/leaf.key" ;;
+    esac
+}
+mkdir -p "$tmp/nginx/logs"
+{
+    echo "daemon off; master_process off; worker_processes 1;"
+    echo "pid $tmp/nginx/nginx.pid; error_log $tmp/nginx/logs/error.log;"
+    echo "events { worker_connections 256; }"
+    echo "http {"
+    echo "  access_log off; client_body_temp_path $tmp/nginx/body; proxy_temp_path $tmp/nginx/proxy;"
+    echo "  fastcgi_temp_path $tmp/nginx/fcgi; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;"
+    for fp in $fixtures; do
+        f=${fp%%:*} port=${fp##*:}
+        echo "  server { listen $NG:$port ssl; ssl_certificate $PKI/$f; ssl_certificate_key $(key_of "$f");"
+        echo "    ssl_protocols TLSv1.2 TLSv1.3; location / { return 200 \"ok\\n\"; } }"
+    done
+    echo "  server { listen $NG:18470 ssl; ssl_certificate $PKI/lab.pem; ssl_certificate_key $PKI/leaf.key;"
+    echo "    ssl_protocols TLSv1; ssl_ciphers DEFAULT:@SECLEVEL=0; location / { return 200 \"ok\\n\"; } }"
+    echo "  server { listen $NG:18471; location / { return 200 \"plain\\n\"; } }"
+    echo "}"
+} >"$tmp/nginx/nginx.conf"
+"$NGINX" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/logs/error.log" \
+    >"$tmp/nginx/out" 2>&1 &
+pids="$pids $!"
+if ! wait_port $NG 18471; then
+    cat "$tmp/nginx/out" "$tmp/nginx/logs/error.log" 2>/dev/null
+    fail "nginx did not start"
+    exit 1
+fi
+
+# ---- --connect vs --file, nginx ------------------------------------------
+for fp in $fixtures; do
+    f=${fp%%:*} port=${fp##*:}
+    role=$(role_of "$f")
+    # shellcheck disable=SC2086
+    "$MCXCHECK" cert --role "$role" $COMMON --file "$PKI/$f" >"$tmp/file.json" 2>"$tmp/err"
+    frc=$?
+    # shellcheck disable=SC2086
+    "$MCXCHECK" cert --role "$role" $COMMON --connect "$NG:$port" --timeout 5000 \
+        >"$tmp/conn.json" 2>>"$tmp/err"
+    crc=$?
+    fi=$(ids "$tmp/file.json") ci=$(ids "$tmp/conn.json")
+    # nginx serves what the file holds; leaf-only.pem is the leaf alone either way.
+    if [ "$fi" = "$ci" ] && [ "$frc" = "$crc" ] && [ "$fi" != unreadable ]; then
+        ok "nginx $f: --connect = --file ($ci, exit $crc)"
+    else
+        fail "nginx $f: --file $fi (exit $frc) vs --connect $ci (exit $crc)"
+        cat "$tmp/err"
+    fi
+done
+# The comparison is not vacuous: broken fixtures do produce their findings.
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18452 >"$tmp/c.json" 2>/dev/null
+case $(ids "$tmp/c.json") in *CT-011*) ok "expired.pem over TLS: CT-011" ;; *) fail "expired.pem over TLS: $(ids "$tmp/c.json")" ;; esac
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18457 >"$tmp/c.json" 2>/dev/null
+case $(ids "$tmp/c.json") in *CT-010*) ok "leaf-only.pem over TLS: CT-010 (missing intermediate)" ;; *) fail "leaf-only over TLS: $(ids "$tmp/c.json")" ;; esac
+
+# ---- the name a phone asks for (SNI) must be covered: CT-021 --------------
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18443 --sni lyncdiscover.contoso.test \
+    >"$tmp/c.json" 2>/dev/null
+case $(ids "$tmp/c.json") in *CT-021*) ok "no-lyncdiscover.pem asked for lyncdiscover.contoso.test: CT-021" ;; *) fail "CT-021 expected: $(ids "$tmp/c.json")" ;; esac
+grep -q 'DNS:lyncdiscover.contoso.test' "$tmp/c.json" && ok "CT-021 names the SAN to add" \
+    || fail "CT-021 remediation lacks the SAN"
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18441 --sni lyncdiscover.contoso.test \
+    >"$tmp/c.json" 2>/dev/null
+case $(ids "$tmp/c.json") in *CT-021*) fail "frontend.pem covers lyncdiscover.contoso.test" ;; *) ok "frontend.pem with SNI lyncdiscover.contoso.test: no CT-021" ;; esac
+
+# ---- deterministic: byte-identical reruns ---------------------------------
+for n in 1 2; do
+    "$MCXCHECK" cert --role frontend --ca "$PKI/root.pem" --at $AT --sip-domain contoso.test \
+        --connect $NG:18441 --sni pool01.contoso.test >"$tmp/run$n.txt" 2>&1
+done
+cmp -s "$tmp/run1.txt" "$tmp/run2.txt" && ok "text report byte-identical on rerun" \
+    || fail "reruns differ"
+grep -q 'TLSv1.3' "$tmp/run1.txt" && grep -q 'thumbprint' "$tmp/run1.txt" \
+    && ok "report shows TLS version and the chain presented" || fail "no TLS facts in the report"
+
+# ---- TLS profiles against a TLS 1.0-only server ---------------------------
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18470 >"$tmp/modern.json" 2>/dev/null
+mrc=$?
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18470 --tls-profile compat \
+    >"$tmp/compat.json" 2>/dev/null
+crc=$?
+case $(ids "$tmp/modern.json") in *CT-022*) ok "modern vs TLS 1.0-only: CT-022 (exit $mrc)" ;; *) fail "modern vs TLS 1.0: $(ids "$tmp/modern.json")" ;; esac
+if grep -q '"TLS compat (SNI none): TLSv1,' "$tmp/compat.json"; then
+    ok "compat negotiated TLSv1 with the legacy server (exit $crc): $(ids "$tmp/compat.json")"
+    grep -q 'TLS modern (SNI none): protocol-version' "$tmp/compat.json" \
+        && ok "compat report also says what modern saw" || fail "compat report lacks the modern step"
+elif grep -q 'TLS compat (SNI none): protocol-version' "$tmp/compat.json"; then
+    # Debian's OpenSSL 3 may refuse TLS 1.0 on the server side even at
+    # security level 0: then compat sees the same version failure.
+    ok "compat: the server's OpenSSL refused TLS 1.0 too (finding CT-022 either way)"
+else
+    fail "compat vs TLS 1.0-only: unexpected report"
+    cat "$tmp/compat.json"
+fi
+
+# ---- plain HTTP on the TLS port --------------------------------------------
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18471 >"$tmp/c.json" 2>/dev/null
+rc=$?
+[ "$(ids "$tmp/c.json")" = CT-024 ] && [ $rc = 1 ] && ok "plain HTTP on the TLS port: CT-024, exit 1" \
+    || fail "plain HTTP: $(ids "$tmp/c.json") exit $rc"
+
+# ---- a server that accepts TCP and never answers the ClientHello ---------
+python3 - $STALL 18480 <<'EOF' &
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
+held = []
+end = time.time() + 60
+while time.time() < end:
+    s.settimeout(1)
+    try:
+        held.append(s.accept()[0])
+    except OSError:
+        pass
+EOF
+pids="$pids $!"
+wait_port $STALL 18480 || fail "staller did not start"
+t0=$(date +%s)
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $STALL:18480 --timeout 1500 >"$tmp/c.json" 2>/dev/null
+rc=$?
+t1=$(date +%s)
+[ "$(ids "$tmp/c.json")" = CT-023 ] && [ $rc = 1 ] && [ $((t1 - t0)) -le 4 ] \
+    && ok "stalled handshake: CT-023 after --timeout 1500 ($((t1 - t0)) s)" \
+    || fail "stall: $(ids "$tmp/c.json") exit $rc in $((t1 - t0)) s"
+
+# ---- nothing listening: exit 3 (could not test) ----------------------------
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --connect $STALL:18499 >"$tmp/c.json" 2>/dev/null
+rc=$?
+[ "$(ids "$tmp/c.json")" = CT-025 ] && [ $rc = 3 ] && ok "connection refused: CT-025, exit 3" \
+    || fail "refused: $(ids "$tmp/c.json") exit $rc"
+"$MCXCHECK" cert --role frontend --sip-domain contoso.test --connect nocolon >/dev/null 2>&1
+[ $? = 2 ] && ok "--connect without a port: usage error" || fail "--connect nocolon not exit 2"
+
+# ---- mcxd: certificates per pool from the topology, chosen by SNI ----------
+sed -e "s|<internalWeb fqdn=\"dir01.contoso.test\"|& certificate=\"$PKI/director.pem\" key=\"$PKI/leaf.key\"|" \
+    -e "s|<internalWeb fqdn=\"pool01.contoso.test\"|& certificate=\"$PKI/frontend.pem\" key=\"$PKI/leaf.key\"|" \
+    "$top/lib/default_topology.xml" >"$tmp/topo.xml"
+grep -q 'certificate=' "$tmp/topo.xml" || fail "topology edit did not apply"
+"$MCXD" --topology "$tmp/topo.xml" --check-config >/dev/null 2>"$tmp/mcxd.err" \
+    && ok "mcxd --check-config loads the topology's certificates" \
+    || { fail "mcxd --check-config"; cat "$tmp/mcxd.err"; }
+sed -e "s|$PKI/frontend.pem|$PKI/missing.pem|" "$tmp/topo.xml" >"$tmp/topo-bad.xml"
+"$MCXD" --topology "$tmp/topo-bad.xml" --check-config >/dev/null 2>"$tmp/mcxd.err"
+rc=$?
+[ $rc = 2 ] && grep -q missing.pem "$tmp/mcxd.err" && ok "missing certificate file: exit 2 naming it" \
+    || fail "bad certificate path: exit $rc: $(cat "$tmp/mcxd.err")"
+
+# Relative paths are resolved against the topology file's directory.
+mkdir -p "$tmp/rel" && ln -s "$PKI" "$tmp/rel/pki"
+sed -e "s|$PKI/|pki/|g" "$tmp/topo.xml" >"$tmp/rel/topo.xml"
+(cd / && "$MCXD" --topology "$tmp/rel/topo.xml" --check-config >/dev/null 2>"$tmp/mcxd.err") \
+    && ok "relative certificate paths resolve against the topology's directory" \
+    || { fail "relative certificate paths"; cat "$tmp/mcxd.err"; }
+# certificate= without key= is refused with file:line.
+sed -e 's| key="[^"]*"||' "$tmp/topo.xml" >"$tmp/topo-nokey.xml"
+"$MCXD" --topology "$tmp/topo-nokey.xml" --check-config >/dev/null 2>"$tmp/mcxd.err"
+rc=$?
+[ $rc = 2 ] && grep -q 'topo-nokey.xml:[0-9]*: .*certificate without key' "$tmp/mcxd.err" \
+    && ok "certificate without key: exit 2, file:line" || fail "certificate without key: exit $rc: $(cat "$tmp/mcxd.err")"
+
+"$MCXD" --topology "$tmp/topo.xml" --listen internal-https=$MX:18460 --no-listen internal-http \
+    --no-listen external-http --no-listen external-https --quiet 2>"$tmp/mcxd.log" &
+pids="$pids $!"
+wait_port $MX 18460 || { fail "mcxd did not start"; cat "$tmp/mcxd.log"; }
+thumb() { openssl x509 -in "$1" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g'; }
+for pair in dir01.contoso.test:director.pem pool01.contoso.test:frontend.pem \
+    lyncdiscoverinternal.contoso.test:director.pem; do
+    name=${pair%%:*} f=${pair##*:}
+    role=$(role_of "$f")
+    # shellcheck disable=SC2086
+    "$MCXCHECK" cert --role "$role" $COMMON --connect $MX:18460 --sni "$name" >"$tmp/conn.json" 2>/dev/null
+    crc=$?
+    grep -q "thumbprint $(thumb "$PKI/$f")" "$tmp/conn.json" \
+        && ok "mcxd SNI $name -> $f" || fail "mcxd SNI $name did not get $f"
+    # shellcheck disable=SC2086
+    "$MCXCHECK" cert --role "$role" $COMMON --file "$PKI/$f" >"$tmp/file.json" 2>/dev/null
+    frc=$?
+    [ "$(ids "$tmp/file.json")" = "$(ids "$tmp/conn.json")" ] && [ $frc = $crc ] \
+        && ok "mcxd $f: --connect = --file ($(ids "$tmp/conn.json"))" \
+        || fail "mcxd $f: --file $(ids "$tmp/file.json") vs --connect $(ids "$tmp/conn.json")"
+done
+# No SNI: the first certificate of the listener (the Director's, topology order).
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role director $COMMON --connect $MX:18460 >"$tmp/conn.json" 2>/dev/null
+grep -q "thumbprint $(thumb "$PKI/director.pem")" "$tmp/conn.json" \
+    && ok "mcxd without SNI serves the first certificate" || fail "mcxd default certificate"
+# mcxd speaks TLS 1.2 and 1.3 only.
+if openssl s_client -connect $MX:18460 -tls1_2 -servername pool01.contoso.test </dev/null >/dev/null 2>&1 &&
+    openssl s_client -connect $MX:18460 -tls1_3 -servername pool01.contoso.test </dev/null >/dev/null 2>&1 &&
+    ! openssl s_client -connect $MX:18460 -tls1_1 -cipher DEFAULT@SECLEVEL=0 </dev/null >/dev/null 2>&1; then
+    ok "mcxd: TLS 1.2 and 1.3 accepted, TLS 1.1 refused"
+else
+    fail "mcxd protocol versions"
+fi
+
+# ---- discover: TLS facts per HTTPS step; the name the phone asked for -----
+"$MCXD" --cert "$PKI/no-lyncdiscover.pem" --key "$PKI/leaf.key" --listen external-https=$MX:18461 \
+    --listen external-http=$MX:18462 --no-listen internal-http --no-listen internal-https \
+    --now 2026-01-01T00:00:00Z --quiet 2>"$tmp/mcxd2.log" &
+pids="$pids $!"
+wait_port $MX 18462 || { fail "mcxd (external) did not start"; cat "$tmp/mcxd2.log"; }
+for n in 1 2; do
+    "$MCXCHECK" discover --sip-uri alice@contoso.test --vantage external --resolve-only \
+        --connect-to lyncdiscover.contoso.test:443:$MX:18461 \
+        --connect-to lyncdiscover.contoso.test:80:$MX:18462 --ca "$PKI/root.pem" \
+        --now 2026-01-01T00:00:00Z --color never >"$tmp/disc$n.txt" 2>&1
+done
+grep -q 'TLS TLSv1.[23], cipher .*; certificate /CN=pool01.contoso.test' "$tmp/disc1.txt" \
+    && ok "discover: HTTPS step shows TLS version, cipher and the leaf" || fail "discover: no TLS step"
+grep -q 'CT-021' "$tmp/disc1.txt" && grep -q 'Add the SAN DNS:lyncdiscover.contoso.test' "$tmp/disc1.txt" \
+    && ok "discover: certificate without lyncdiscover.contoso.test -> CT-021 with the SAN to add" \
+    || fail "discover: no CT-021"
+[ "$(grep -c 'CT-021  ' "$tmp/disc1.txt")" = 1 ] && ok "discover: CT-021 once per name" \
+    || fail "discover: CT-021 repeated"
+cmp -s "$tmp/disc1.txt" "$tmp/disc2.txt" && ok "discover output byte-identical on rerun" \
+    || fail "discover reruns differ"
+
+echo "tls_live: $failures failure(s)"
+[ $failures -eq 0 ]
