@@ -24,7 +24,8 @@ mkdir -p "$out"
 work=$(mktemp -d)
 pids=""
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
 for tool in wrk nginx curl; do
     command -v "$tool" >/dev/null || { echo "bench: $tool missing (make deps)" >&2; exit 3; }
 done

@@ -22,7 +22,8 @@ mcxcheck="$top/$build/mcxcheck"
 work=$(mktemp -d)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$pid" ] && wait "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
 INT=127.0.1.11 EXT=127.0.1.12 # the Director's internal and external web VIPs
 NOW=2026-01-01T00:00:00Z
 

@@ -23,129 +23,16 @@
 #include <sys/stat.h>
 
 #include <libxml/parser.h>
-#include <libxml/SAX2.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlschemas.h>
-
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *scenario_xml_error_ptr;
-#else
-typedef xmlErrorPtr scenario_xml_error_ptr;
-#endif
+#include "mcx/xml_safe.h"
 
 #define SCENARIO_NS "urn:mcxlab:dns-scenario:1"
 
+/* What the builder reports to. */
 typedef struct scenario_state {
     const char *name;
     mcx_error *err;
-    int failed;
-    const char *rule;
 } scenario_state;
-
-static void scenario_record_error(scenario_state *st, scenario_xml_error_ptr e)
-{
-    char msg[400];
-    size_t i = 0;
-
-    if (st->failed || e == NULL || e->level == XML_ERR_WARNING) return;
-    st->failed = 1;
-    for (const char *p = e->message; p != NULL && *p != '\0' && i + 1 < sizeof msg; p++)
-        msg[i++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? ' ' : *p;
-    while (i > 0 && msg[i - 1] == ' ')
-        i--;
-    msg[i] = '\0';
-    mcx_error_set(st->err, st->name, e->line, st->rule, "%s", msg);
-}
-
-static void on_parse_error(void *user, scenario_xml_error_ptr e)
-{
-    xmlParserCtxtPtr ctxt = user;
-    scenario_record_error(ctxt->_private, e);
-}
-
-static void on_schema_error(void *user, scenario_xml_error_ptr e)
-{
-    scenario_record_error(user, e);
-}
-
-static void on_doctype(void *user, const xmlChar *name, const xmlChar *external_id,
-                       const xmlChar *system_id)
-{
-    xmlParserCtxtPtr ctxt = user;
-    scenario_state *st = ctxt->_private;
-
-    (void)name;
-    (void)external_id;
-    (void)system_id;
-    if (!st->failed) {
-        st->failed = 1;
-        mcx_error_set(st->err, st->name, xmlSAX2GetLineNumber(ctxt), "xml",
-                      "<!DOCTYPE> is not allowed in a scenario file; remove it");
-    }
-    xmlStopParser(ctxt);
-}
-
-static xmlDocPtr scenario_parse(scenario_state *st, const char *xml, size_t len)
-{
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    xmlDocPtr doc;
-
-    if (ctxt == NULL) {
-        mcx_error_set(st->err, st->name, 0, "DNS-000", "out of memory creating the XML parser");
-        return NULL;
-    }
-    ctxt->_private = st;
-    ctxt->sax->serror = on_parse_error;
-    ctxt->sax->internalSubset = on_doctype;
-    ctxt->sax->externalSubset = NULL;
-    st->rule = "xml";
-    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, st->name, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                XML_PARSE_BIG_LINES);
-    if (doc != NULL && (st->failed || !ctxt->wellFormed)) {
-        xmlFreeDoc(doc);
-        doc = NULL;
-    }
-    if (doc == NULL && !st->failed)
-        mcx_error_set(st->err, st->name, 0, "xml", "the document is not well-formed XML");
-    xmlFreeParserCtxt(ctxt);
-    return doc;
-}
-
-static int scenario_validate(scenario_state *st, xmlDocPtr doc)
-{
-    xmlSchemaParserCtxtPtr pctxt;
-    xmlSchemaPtr schema = NULL;
-    xmlSchemaValidCtxtPtr vctxt;
-    int rc = -1;
-
-    st->rule = "DNS-000";
-    pctxt = xmlSchemaNewMemParserCtxt(mcx_embed_dns_scenario, (int)mcx_embed_dns_scenario_len);
-    if (pctxt != NULL) {
-        xmlSchemaSetParserStructuredErrors(pctxt, on_schema_error, st);
-        schema = xmlSchemaParse(pctxt);
-        xmlSchemaFreeParserCtxt(pctxt);
-    }
-    if (schema == NULL) {
-        if (!st->failed)
-            mcx_error_set(st->err, st->name, 0, "DNS-000",
-                          "internal error: the compiled-in scenario schema does not load");
-        return -1;
-    }
-    st->rule = "xsd";
-    vctxt = xmlSchemaNewValidCtxt(schema);
-    if (vctxt != NULL) {
-        xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, st);
-        rc = xmlSchemaValidateDoc(vctxt, doc);
-        xmlSchemaFreeValidCtxt(vctxt);
-    }
-    xmlSchemaFree(schema);
-    if (rc != 0 && !st->failed)
-        mcx_error_set(st->err, st->name, 0, "xsd",
-                      "the document does not match the scenario schema (lib/dns_scenario.xsd)");
-    return rc == 0 ? 0 : -1;
-}
 
 /* ---- building the model ------------------------------------------------ */
 
@@ -387,7 +274,7 @@ static int build(scenario_state *st, xmlDocPtr doc, mcx_dns_scenario *s)
 mcx_dns_scenario *mcx_dns_scenario_load_memory(const char *name, const char *xml, size_t len,
                                                mcx_error *err)
 {
-    scenario_state st = {name, err, 0, "xml"};
+    scenario_state st = {name, err};
     mcx_dns_scenario *s;
     xmlDocPtr doc;
 
@@ -396,9 +283,10 @@ mcx_dns_scenario *mcx_dns_scenario_load_memory(const char *name, const char *xml
         mcx_error_set(err, name, 0, "io", "larger than %d bytes", MCX_DNS_SCENARIO_MAX_BYTES);
         return NULL;
     }
-    doc = scenario_parse(&st, xml, len);
+    doc = mcx_xml_read(name, xml, len, "a scenario file", err);
     if (doc == NULL) return NULL;
-    if (scenario_validate(&st, doc) != 0) {
+    if (mcx_xml_validate(doc, name, mcx_embed_dns_scenario, mcx_embed_dns_scenario_len,
+                         "lib/dns_scenario.xsd", "DNS-000", err) != 0) {
         xmlFreeDoc(doc);
         return NULL;
     }
