@@ -126,13 +126,17 @@ fuzz-smoke: fuzz
 bench: deps $(MCXD) $(MCXDNS) $(MCXCHECK)
 	@sh bench/run.sh $(BUILD)
 
-install: $(MCXD) $(MCXCHECK)
+install: $(MCXD) $(MCXDNS) $(MCXCHECK)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(MCXCHECK) $(DESTDIR)$(PREFIX)/bin/mcxcheck
 	install -m 0755 $(MCXD) $(DESTDIR)$(PREFIX)/sbin/mcxd
 	install -m 0644 man/mcxcheck.1 $(DESTDIR)$(PREFIX)/share/man/man1/mcxcheck.1
 	install -m 0644 man/mcxd.8 $(DESTDIR)$(PREFIX)/share/man/man8/mcxd.8
+	install -d $(DESTDIR)$(PREFIX)/share/mcxlab/vectors/recorded
+	install -m 0644 vectors/*.xml vectors/README.md $(DESTDIR)$(PREFIX)/share/mcxlab/vectors/
+	install -m 0644 vectors/recorded/*.http $(DESTDIR)$(PREFIX)/share/mcxlab/vectors/recorded/
+	$(if $(MCXDNS),install -m 0755 $(MCXDNS) $(DESTDIR)$(PREFIX)/sbin/mcxdns)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -676,7 +676,8 @@ int mcxcheck_cmd_list(int argc, char **argv)
                   "conformance spec instead: every statement of DIR/statements.xml with the\n"
                   "vectors enforcing it, and every vector with its statements; it exits 1\n"
                   "when a statement has no vector or a vector enforces none. --vectors\n"
-                  "defaults to ./vectors, else <binary dir>/../vectors (as conform).\n",
+                  "defaults to ./vectors, else <binary dir>/../vectors or\n"
+                  "<binary dir>/../share/mcxlab/vectors (as conform).\n",
                   stdout);
             return MCX_EXIT_OK;
         }

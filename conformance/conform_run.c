@@ -661,6 +661,13 @@ int mcx_conform_default_dir(char *buf, size_t len)
     if (!slash)
         return -1;
     *slash = '\0';
-    snprintf(buf, len, "%s/../vectors", exe);
-    return stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
+    /* A build tree (build/mcxcheck -> vectors/) or an installed one
+     * (PREFIX/bin/mcxcheck -> PREFIX/share/mcxlab/vectors, make install). */
+    static const char *const rel[] = {"/../vectors", "/../share/mcxlab/vectors"};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        snprintf(buf, len, "%s%s", exe, rel[i]);
+        if (stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return 0;
+    }
+    return -1;
 }
