@@ -61,6 +61,9 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 # Data files compiled in: lib/NAME.xsd|xml -> mcx_embed_NAME (ci/embed.sh).
+# Keep the generated C files: as intermediates make would delete them and
+# rebuild (and relink everything) on every run.
+.PRECIOUS: $(BUILD)/gen/embed_%.c build-fuzz/gen/embed_%.c
 $(BUILD)/gen/embed_%.c: lib/%.xsd ci/embed.sh
 	@mkdir -p $(dir $@)
 	sh ci/embed.sh $< $@ mcx_embed_$*
@@ -116,7 +119,8 @@ build-fuzz/gen/%.o: build-fuzz/gen/%.c
 	clang $(FUZZ_CFLAGS) -c $< -o $@
 build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -c $< -o $@
+	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+-include $(FUZZ_LIB_OBJ:.o=.d)
 build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
 fuzz: deps $(FUZZ_BIN)

@@ -20,7 +20,8 @@ run_one() { # name, command...
 for t in $(find "$build/lib/test" "$build/refimpl/test" "$build/conformance/test" -type f -perm -u+x -name 'test_*' 2>/dev/null | sort); do
     run_one "unit/$(basename "$t")" "$t"
 done
-for s in $(ls lib/test/*.sh refimpl/test/*.sh conformance/test/*.sh 2>/dev/null | sort); do
+# lib_*.sh are shell libraries sourced by the scripts, not tests.
+for s in $(ls lib/test/*.sh refimpl/test/*.sh conformance/test/*.sh 2>/dev/null | grep -v '/lib_[^/]*\.sh$' | sort); do
     run_one "$s" sh "$s"
 done
 rm -rf "$log"
