@@ -242,3 +242,64 @@ need_mb=$((pcap_mb + 200))
 } >"$out/RESULTS-pcap.md"
 cat "$out/RESULTS-pcap.md"
 cat "$out/RESULTS-pcap.md" >>"$out/RESULTS.md"
+
+# 6. DNS: queries per second of mcxdns vs BIND9 (named) serving the same
+#    zone (dnsfixtures/cname-right, internal view), with dnsperf from Debian,
+#    same query mix and settings, in the same run (section: engineer
+#    "dns-live"). named only listens on configured addresses, so both servers
+#    run in a private network namespace (unshare -n) on 127.0.8.61/.62.
+#    Skipped cleanly when dnsperf, named or unshare is unavailable.
+mcxdns="$top/$build/mcxdns"
+dns_secs=${BENCH_DNS_SECONDS:-$dur}
+{
+    echo
+    echo "## DNS: mcxdns vs BIND9 (named), same zone, dnsperf ${dns_secs}s"
+    echo
+    if ! command -v dnsperf >/dev/null 2>&1; then
+        echo "skipped: dnsperf not installed (apt-get install dnsperf)"
+    elif [ ! -x /usr/sbin/named ] || [ ! -x "$mcxdns" ]; then
+        echo "skipped: /usr/sbin/named or $mcxdns missing"
+    elif ! unshare -n true 2>/dev/null; then
+        echo "skipped: cannot create a network namespace (unshare -n)"
+    else
+        zd="$top/dnsfixtures/cname-right"
+        printf '%s\n' 'lyncdiscoverinternal.contoso.test A' 'pool01web.contoso.test A' \
+            'nothere.contoso.test A' 'webext01.contoso.test AAAA' >"$work/dns.queries"
+        cat >"$work/named.conf" <<NAMEDCONF
+options { directory "$work"; pid-file "$work/named.pid"; session-keyfile "$work/session.key";
+  managed-keys-directory "$work"; listen-on port 25353 { 127.0.8.62; }; listen-on-v6 { none; };
+  recursion no; dnssec-validation no; notify no; minimal-responses yes; };
+controls { };
+zone "contoso.test" { type primary; file "$zd/internal.zone"; };
+NAMEDCONF
+        cat >"$work/dnsbench.sh" <<DNSBENCH
+ip link set lo up
+ip addr add 127.0.8.61/32 dev lo
+ip addr add 127.0.8.62/32 dev lo
+"$mcxdns" --quiet --scenario "$zd" --listen internal=127.0.8.61:25353 &
+m=\$!
+/usr/sbin/named -g -u root -c "$work/named.conf" >"$work/named.log" 2>&1 &
+n=\$!
+i=0
+until grep -q ' running\$' "$work/named.log" || [ \$i -gt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+for s in 127.0.8.61 127.0.8.62; do
+    dnsperf -s \$s -p 25353 -d "$work/dns.queries" -l $dns_secs -c 8 -T 2 -q 200 >"$work/dnsperf.\$s" 2>&1
+done
+kill \$m \$n
+wait
+DNSBENCH
+        unshare -n sh "$work/dnsbench.sh" || true
+        qm=$(awk '/Queries per second/ { print $4 }' "$work/dnsperf.127.0.8.61" 2>/dev/null)
+        qb=$(awk '/Queries per second/ { print $4 }' "$work/dnsperf.127.0.8.62" 2>/dev/null)
+        lm=$(awk '/Queries lost/ { print $3 }' "$work/dnsperf.127.0.8.61" 2>/dev/null)
+        lb=$(awk '/Queries lost/ { print $3 }' "$work/dnsperf.127.0.8.62" 2>/dev/null)
+        echo "| server | queries/s | lost |"
+        echo "|---|---|---|"
+        echo "| mcxdns (one thread, libevent) | ${qm:-?} | ${lm:-?} |"
+        echo "| BIND9 $(/usr/sbin/named -v 2>/dev/null | awk '{ print $2 }') (default threads) | ${qb:-?} | ${lb:-?} |"
+        echo
+        echo "Ratio mcxdns/BIND9: $(awk -v a="${qm:-0}" -v b="${qb:-0}" 'BEGIN { printf "%.2fx", b ? a / b : 0 }') (target >= 1.0x)."
+    fi
+} >"$out/RESULTS-dns.md"
+cat "$out/RESULTS-dns.md"
+cat "$out/RESULTS-dns.md" >>"$out/RESULTS.md"

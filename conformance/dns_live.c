@@ -214,6 +214,15 @@ static void query_failed(live_ctx *c, const char *id, const char *name, uint16_t
                                     name, c->server->text);
 }
 
+/* 1 when the section holds CNAME records and nothing else. */
+static int only_cnames(const ldns_rr_list *l)
+{
+    size_t n = ldns_rr_list_rr_count(l);
+    for (size_t i = 0; i < n; i++)
+        if (ldns_rr_get_type(ldns_rr_list_rr(l, i)) != LDNS_RR_TYPE_CNAME) return 0;
+    return n > 0;
+}
+
 /* Ask name/type. 0 and *out on NOERROR or NXDOMAIN; 1 on REFUSED (the
  * server holds no zone for the name); -1 on any failure (finding added). */
 static int live_query(live_ctx *c, const char *name, uint16_t type, ldns_pkt **out)
@@ -254,6 +263,14 @@ static int live_query(live_ctx *c, const char *name, uint16_t type, ldns_pkt **o
                  "the answer does not match the query (ID %u for %u, or another question)",
                  (unsigned)ldns_pkt_id(a), (unsigned)id);
         query_failed(c, "DNS-022", name, type, why);
+        goto done;
+    }
+    if (ldns_pkt_get_rcode(a) == LDNS_RCODE_SERVFAIL && only_cnames(ldns_pkt_answer(a))) {
+        /* BIND gives up on a CNAME loop or a long chain with SERVFAIL and
+         * the CNAMEs it followed: those are the data, the rules judge them. */
+        *out = a;
+        a = NULL;
+        rc = 0;
         goto done;
     }
     switch (ldns_pkt_get_rcode(a)) {
@@ -552,8 +569,10 @@ mcx_dns_view *mcx_dns_live_fetch(const mcx_dns_live_server *server, mcx_dns_vant
     for (size_t i = 0; i < c.nodata.n; i++) {
         const char *n = c.nodata.keys[i];
         int has = 0;
-        for (size_t j = 0; j < view->nrrs && !has; j++)
-            has = strcmp(view->rrs[j].owner, n) == 0;
+        /* Any answer at the name (explicit or through a wildcard) already
+         * makes it exist. */
+        for (size_t j = 0; j < c.nrrs && !has; j++)
+            has = strcmp(c.rrs[j].owner, n) == 0;
         if (!has) note(&c, mcx_dns_view_add_rr(view, n, LIVE_TYPE_EXISTS, 3600, "NODATA", "live"));
     }
     stats->names = c.names.n;

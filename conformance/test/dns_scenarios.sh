@@ -35,56 +35,9 @@ fail() {
     failures=$((failures + 1))
 }
 
-# expect.py SCENARIO_XML VIEW: the expectations of one view, one per line:
-#   topology ARG | domain D | zone FILE | must ID | mustnot ID | disc D NAME
-cat >"$work/expect.py" <<'EOF'
-import os, sys, xml.etree.ElementTree as ET
-ns = {"s": "urn:mcxlab:dns-scenario:1"}
-path, view = sys.argv[1:3]
-root = ET.parse(path).getroot()
-folder = os.path.dirname(path)
-ref = root.find("s:topology", ns).get("ref")
-print("topology", ref if ref in ("none", "default") else os.path.join(folder, ref))
-for d in root.findall("s:sipDomain", ns):
-    print("domain", d.text.strip().lower())
-for v in root.findall("s:view", ns):
-    if v.get("name") != view:
-        continue
-    for z in v.findall("s:zone", ns):
-        print("zone", os.path.join(folder, z.get("file")))
-    for m in v.findall("s:mustHave", ns):
-        print("must", m.get("id"))
-    for m in v.findall("s:mustNotHave", ns):
-        print("mustnot", m.get("id"))
-    for d in v.findall("s:discovery", ns):
-        print("disc", d.get("sipDomain").lower(), d.get("answers").lower())
-EOF
-
-# views.py SCENARIO_XML: the view names of a scenario.
-views_of() {
-    python3 -c 'import sys, xml.etree.ElementTree as ET
-r = ET.parse(sys.argv[1]).getroot()
-print(" ".join(v.get("name") for v in r.findall("{urn:mcxlab:dns-scenario:1}view")))' "$1"
-}
-
-# ids_of JSON: the finding IDs of a report, one per line, sorted, unique.
-ids_of() {
-    python3 -c 'import json, sys
-print("\n".join(sorted({f["id"] for f in json.load(open(sys.argv[1]))["findings"]})))' "$1"
-}
-
-# disc_of JSON DOMAIN: the discovery outcome of DOMAIN in a report.
-disc_of() {
-    python3 -c 'import json, sys
-doc = json.load(open(sys.argv[1]))
-prefix = "discovery "
-for s in doc["steps"]:
-    t = s["title"]
-    if t.startswith(prefix) and t.split(" ")[2] == sys.argv[2] + ":":
-        print(t.split(": ", 1)[1]); break
-else:
-    print("(no discovery step)")' "$1" "$2"
-}
+# expect.py, views_of, ids_of, disc_of, compare: shared with dns_live.sh.
+. "$top/conformance/test/lib_dns_expect.sh"
+dns_expect_init
 
 # run_view SCENARIO_XML VIEW OUT_JSON: run mcxcheck zone for one view.
 # Returns mcxcheck's exit code (0 or 1 expected).
@@ -99,26 +52,6 @@ run_view() {
     [ "$topo" != "none" ] && args="$args --topology $topo"
     # shellcheck disable=SC2086
     "$mcxcheck" $args 2>"$work/stderr"
-}
-
-# compare SCENARIO_XML VIEW JSON: 0 when the report meets every expectation,
-# else print each mismatch and return 1.
-compare() {
-    bad=0
-    python3 "$work/expect.py" "$1" "$2" >"$work/cmp.txt" || return 1
-    ids_of "$3" >"$work/ids.txt"
-    while read -r kind a b; do
-        case $kind in
-        must)
-            grep -qx "$a" "$work/ids.txt" || { echo "  $1 [$2]: $a must appear, it does not"; bad=1; } ;;
-        mustnot)
-            if grep -qx "$a" "$work/ids.txt"; then echo "  $1 [$2]: $a must not appear, it does"; bad=1; fi ;;
-        disc)
-            got=$(disc_of "$3" "$a")
-            [ "$got" = "$b" ] || { echo "  $1 [$2]: discovery for $a: expected $b, got $got"; bad=1; } ;;
-        esac
-    done <"$work/cmp.txt"
-    return $bad
 }
 
 nscen=0

@@ -18,7 +18,7 @@ command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not installed"; exit
 
 IN=127.0.8.1
 EX=127.0.8.2
-P=25301
+P=$((30000 + $$ % 10000)) # per run: parallel runs do not collide
 work=$(mktemp -d)
 pid=""
 cleanup() {
