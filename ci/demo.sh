@@ -19,9 +19,13 @@ build=${1:-build}
 top=$(pwd)
 mcxd="$top/$build/mcxd"
 mcxcheck="$top/$build/mcxcheck"
+mcxdns="$top/$build/mcxdns"
 work=$(mktemp -d)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$pid" ] && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+pid="" dnspid=""
+cleanup() {
+    for p in $pid $dnspid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    rm -rf "$work"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 INT=127.0.1.11 EXT=127.0.1.12 # the Director's internal and external web VIPs
@@ -52,6 +56,22 @@ outside="$(map "$external_names" $EXT 8080 4443)"
 color=never
 [ -t 1 ] && color=always
 rc=0
+# The deployment's DNS, both views generated from the topology by mcxdns
+# (seed: DNS Requirements, Website Requirements), checked from each vantage.
+DNSI=127.0.1.53 DNSE=127.0.1.54
+"$mcxdns" --topology default --listen "internal=$DNSI:53" --listen "external=$DNSE:53" \
+    --pidfile "$work/mcxdns.pid" --quiet &
+dnspid=$!
+i=0
+until [ -s "$work/mcxdns.pid" ]; do
+    i=$((i + 1))
+    [ $i -lt 50 ] || { echo "demo: mcxdns did not start" >&2; exit 3; }
+    sleep 0.1
+done
+echo "=== mcxcheck dns: every SIP domain, internal and external DNS views ==="
+"$mcxcheck" dns --topology default --dns-internal "$DNSI:53" --dns-external "$DNSE:53" \
+    --now "$NOW" --color $color || rc=$?
+echo
 echo "=== mcxcheck discover alice@contoso.test, internal vantage (corporate network) ==="
 # shellcheck disable=SC2086
 "$mcxcheck" discover --sip-uri alice@contoso.test --vantage internal --resolve-only $inside \

@@ -165,9 +165,15 @@ int mcxcheck_cmd_dns(int argc, char **argv)
             goto out;
         }
     }
-    for (size_t i = 0; topo != NULL && ndomains == 0 && i < topo->nsip_domains; i++) {
-        if (mcx_dns_name_normalise(topo->sip_domains[i], norm[i], MCX_DNS_NAME_MAX) == 0)
-            domains[ndomains++] = norm[i];
+    /* No --sip-domain: every SIP domain of the topology. */
+    int from_topology = ndomains == 0;
+    for (size_t i = 0; topo != NULL && from_topology && i < topo->nsip_domains &&
+                       ndomains < DNS_MAX_DOMAINS;
+         i++) {
+        if (mcx_dns_name_normalise(topo->sip_domains[i], norm[ndomains], MCX_DNS_NAME_MAX) == 0) {
+            domains[ndomains] = norm[ndomains];
+            ndomains++;
+        }
     }
     if (ndomains == 0) {
         fprintf(stderr, "mcxcheck dns: --sip-domain is required (or --topology)\n");

@@ -193,6 +193,15 @@ static int topo_add(mcx_dns_view *v, const char *owner, uint16_t type, const cha
     return mcx_dns_view_add_rr(v, owner, type, 3600, rdata, "topology");
 }
 
+/* 1 if `name` is `domain` or below it (case-insensitive). */
+static int in_domain(const char *name, const char *domain)
+{
+    size_t n = strlen(name), d = strlen(domain);
+    if (n == d)
+        return strcasecmp(name, domain) == 0;
+    return n > d && name[n - d - 1] == '.' && strcasecmp(name + n - d, domain) == 0;
+}
+
 static uint16_t addr_type(const char *ip)
 {
     return strchr(ip, ':') != NULL ? MCX_DNS_TYPE_AAAA : MCX_DNS_TYPE_A;
@@ -223,9 +232,15 @@ mcx_dns_view *mcxdns_view_from_topology(const mcx_topology *t, mcx_dns_vantage v
         if (vantage == MCX_DNS_VANTAGE_INTERNAL) {
             snprintf(name, sizeof name, "lyncdiscoverinternal.%s", d);
             bad |= topo_add(v, name, MCX_DNS_TYPE_CNAME, ad->internal_web_fqdn) != 0;
-        } else {
+        } else if (in_domain(ad->external_web_fqdn, d) || t->reverse_proxy_ip == NULL) {
             snprintf(name, sizeof name, "lyncdiscover.%s", d);
             bad |= topo_add(v, name, MCX_DNS_TYPE_CNAME, ad->external_web_fqdn) != 0;
+        } else {
+            /* A CNAME into another domain cannot work over HTTPS (seed: DNS
+             * Requirements), so this SIP domain gets the A record the seed
+             * also allows: the reverse proxy's public address. */
+            snprintf(name, sizeof name, "lyncdiscover.%s", d);
+            bad |= topo_add(v, name, addr_type(t->reverse_proxy_ip), t->reverse_proxy_ip) != 0;
         }
     }
     for (size_t i = 0; !bad && i < t->npools; i++) {
