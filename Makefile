@@ -141,6 +141,7 @@ install: $(MCXD) $(MCXDNS) $(MCXCHECK)
 	install -m 0644 vectors/*.xml vectors/README.md $(DESTDIR)$(PREFIX)/share/mcxlab/vectors/
 	install -m 0644 vectors/recorded/*.http $(DESTDIR)$(PREFIX)/share/mcxlab/vectors/recorded/
 	$(if $(MCXDNS),install -m 0755 $(MCXDNS) $(DESTDIR)$(PREFIX)/sbin/mcxdns)
+	install -m 0644 man/mcxdns.8 $(DESTDIR)$(PREFIX)/share/man/man8/mcxdns.8
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
