@@ -99,20 +99,27 @@ t0=$(now_ms)
     --format json >"$work/conform.json" 2>/dev/null || true
 t1=$(now_ms)
 conform_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
-nvec=$(ls "$top"/vectors/*.xml 2>/dev/null | wc -l)
+nvec=$(ls "$top"/vectors/*.xml 2>/dev/null | grep -vc "/statements.xml$")
 : >"$work/lat"
+: >"$work/disc"
 j=0
 while [ $j -lt 50 ]; do
     s=$(now_ms)
     "$mcxcheck" discover --sip-uri alice@contoso.test --vantage internal --resolve-only \
-        --ca "$work/pki/ca.pem" \
+        --ca "$work/pki/ca.pem" --format json --timings \
         --connect-to "lyncdiscoverinternal.contoso.test:443:$A:18443" \
         --connect-to "lyncdiscoverinternal.contoso.test:80:$A:18080" \
-        --connect-to "dir01.contoso.test:443:$A:18443" >/dev/null 2>&1 || true
+        --connect-to "dir01.contoso.test:443:$A:18443" >"$work/disc.json" 2>/dev/null || true
     e=$(now_ms)
     awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f\n", b - a }' >>"$work/lat"
+    # The discovery itself: the sum of the timed HTTP request steps.
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("%.3f" % sum(x.get("elapsed_ms", 0) for x in d["steps"]
+                   if x["title"].startswith(("GET ", "POST "))))' "$work/disc.json" >>"$work/disc"
     j=$((j + 1))
 done
+disc_p50=$(sort -n "$work/disc" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 p50=$(sort -n "$work/lat" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 
 # ---- 4. full TLS handshakes per second: mcxd vs nginx, same certificate ----
@@ -197,7 +204,8 @@ tls_version=$(echo | openssl s_client -connect $TA:18443 2>/dev/null | awk -F'[ 
     echo "| measure | value | target |"
     echo "|---|---|---|"
     echo "| conform over $nvec vectors against local mcxd (wall) | ${conform_ms} ms | < 2000 ms |"
-    echo "| discover, internal vantage, whole process, p50 of 50 | ${p50} ms | < 5 ms (discovery) |"
+    echo "| discover, internal vantage, discovery (sum of its 2 HTTPS requests), p50 of 50 | ${disc_p50} ms | < 5 ms |"
+    echo "| discover, internal vantage, whole process (exec, TLS setup, report), p50 of 50 | ${p50} ms | |"
 } >"$out/RESULTS.md"
 cat "$out/RESULTS.md"
 
