@@ -129,7 +129,8 @@ int mcx_cli_common_now(const mcx_cli_common *c, time_t *out)
 /* If argv[*i] is `name` or `name=VALUE`, set *value (advancing *i past a
  * separate value) and return 1; 0 if it is another option; -1 if the value
  * is missing. */
-static int cli_match(int argc, char **argv, int *i, const char *name, const char **value)
+int mcx_cli_option(const char *command, int argc, char **argv, int *i, const char *name,
+                   const char **value)
 {
     const char *arg = argv[*i];
     size_t n = strlen(name);
@@ -142,11 +143,21 @@ static int cli_match(int argc, char **argv, int *i, const char *name, const char
     if (arg[n] != '\0')
         return 0;
     if (*i + 1 >= argc) {
-        fprintf(stderr, "mcxcheck: %s: missing value\n", name);
+        fprintf(stderr, "mcxcheck%s%s: %s: missing value\n", command ? " " : "",
+                command ? command : "", name);
         return -1;
     }
     *value = argv[++*i];
     return 1;
+}
+
+const char *mcx_cli_value(const char *command, int argc, char **argv, int *i)
+{
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "mcxcheck %s: %s: missing value\n", command, argv[*i]);
+        return NULL;
+    }
+    return argv[++*i];
 }
 
 static int cli_bad(const char *option, const char *value, const char *expected)
@@ -166,14 +177,14 @@ int mcx_cli_common_parse(mcx_cli_common *c, int argc, char **argv, int *i)
         c->timings = 1;
         return 1;
     }
-    if ((m = cli_match(argc, argv, i, "--format", &v)) != 0) {
+    if ((m = mcx_cli_option(NULL, argc, argv, i, "--format", &v)) != 0) {
         if (m < 0)
             return -1;
         if (mcx_format_parse(v, &c->format) != 0)
             return cli_bad("--format", v, "text, json, jsonl, junit or tap");
         return 1;
     }
-    if ((m = cli_match(argc, argv, i, "--output", &v)) != 0) {
+    if ((m = mcx_cli_option(NULL, argc, argv, i, "--output", &v)) != 0) {
         if (m < 0)
             return -1;
         if (*v == '\0')
@@ -181,14 +192,14 @@ int mcx_cli_common_parse(mcx_cli_common *c, int argc, char **argv, int *i)
         c->output = v;
         return 1;
     }
-    if ((m = cli_match(argc, argv, i, "--fail-on", &v)) != 0) {
+    if ((m = mcx_cli_option(NULL, argc, argv, i, "--fail-on", &v)) != 0) {
         if (m < 0)
             return -1;
         if (mcx_level_parse(v, &c->fail_on) != 0)
             return cli_bad("--fail-on", v, "error, warning, notice or info");
         return 1;
     }
-    if ((m = cli_match(argc, argv, i, "--color", &v)) != 0) {
+    if ((m = mcx_cli_option(NULL, argc, argv, i, "--color", &v)) != 0) {
         if (m < 0)
             return -1;
         if (strcmp(v, "auto") == 0)
@@ -201,7 +212,7 @@ int mcx_cli_common_parse(mcx_cli_common *c, int argc, char **argv, int *i)
             return cli_bad("--color", v, "auto, always or never");
         return 1;
     }
-    if ((m = cli_match(argc, argv, i, "--now", &v)) != 0) {
+    if ((m = mcx_cli_option(NULL, argc, argv, i, "--now", &v)) != 0) {
         time_t t;
         if (m < 0)
             return -1;
@@ -210,7 +221,7 @@ int mcx_cli_common_parse(mcx_cli_common *c, int argc, char **argv, int *i)
         c->now = v;
         return 1;
     }
-    if ((m = cli_match(argc, argv, i, "--seed", &v)) != 0) {
+    if ((m = mcx_cli_option(NULL, argc, argv, i, "--seed", &v)) != 0) {
         char *end = NULL;
         if (m < 0)
             return -1;

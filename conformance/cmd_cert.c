@@ -120,27 +120,6 @@ typedef struct cert_options {
     size_t nsip_domains;
 } cert_options;
 
-/* Match "--name VALUE" or "--name=VALUE". 1 matched, 0 not, -1 missing value. */
-static int cert_opt(int argc, char **argv, int *i, const char *name, const char **value)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *value = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0')
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "mcxcheck cert: %s: missing value\n", name);
-        return -1;
-    }
-    *value = argv[++*i];
-    return 1;
-}
-
 /* 0 ok, 1 --help shown, -1 usage error (message printed). */
 static int cert_parse(int argc, char **argv, cert_options *o)
 {
@@ -161,7 +140,7 @@ static int cert_parse(int argc, char **argv, cert_options *o)
             cert_usage(stdout);
             return 1;
         }
-        if ((m = cert_opt(argc, argv, &i, "--sip-domain", &v)) != 0) {
+        if ((m = mcx_cli_option("cert", argc, argv, &i, "--sip-domain", &v)) != 0) {
             if (m < 0)
                 return -1;
             if (!cert_valid_domain(v)) {
@@ -176,7 +155,7 @@ static int cert_parse(int argc, char **argv, cert_options *o)
             o->sip_domains[o->nsip_domains++] = v;
             continue;
         }
-        if ((m = cert_opt(argc, argv, &i, "--chain", &v)) != 0) {
+        if ((m = mcx_cli_option("cert", argc, argv, &i, "--chain", &v)) != 0) {
             if (m < 0)
                 return -1;
             if (o->nchain_files == CERT_MAX_CHAIN_FILES) {
@@ -191,7 +170,7 @@ static int cert_parse(int argc, char **argv, cert_options *o)
                                 &o->connect, &o->sni, &o->tls_profile, &o->timeout};
         size_t k;
         for (k = 0; k < sizeof single / sizeof single[0]; k++) {
-            m = cert_opt(argc, argv, &i, single[k], &v);
+            m = mcx_cli_option("cert", argc, argv, &i, single[k], &v);
             if (m < 0)
                 return -1;
             if (m > 0) {

@@ -107,15 +107,6 @@ static int check_pin(const char *opt, const char *v, int fields)
     return 0;
 }
 
-static const char *value_of(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "mcxcheck discover: %s: missing value\n", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 int mcxcheck_cmd_discover(int argc, char **argv)
 {
     mcx_cli_common common;
@@ -155,7 +146,7 @@ int mcxcheck_cmd_discover(int argc, char **argv)
         } else if (strcmp(a, "--sip-uri") == 0 || strcmp(a, "--user") == 0 ||
                    strcmp(a, "--password-file") == 0 || strcmp(a, "--ca") == 0 ||
                    strcmp(a, "--topology") == 0) {
-            if (!(v = value_of(argc, argv, &i)))
+            if (!(v = mcx_cli_value("discover", argc, argv, &i)))
                 goto out;
             if (strcmp(a, "--sip-uri") == 0)
                 o.sip_uri = v;
@@ -169,7 +160,7 @@ int mcxcheck_cmd_discover(int argc, char **argv)
                 topology_file = v;
         } else if (strcmp(a, "--resolve") == 0 || strcmp(a, "--connect-to") == 0) {
             int is_resolve = strcmp(a, "--resolve") == 0;
-            if (!(v = value_of(argc, argv, &i)) || check_pin(a, v, is_resolve ? 3 : 4) < 0)
+            if (!(v = mcx_cli_value("discover", argc, argv, &i)) || check_pin(a, v, is_resolve ? 3 : 4) < 0)
                 goto out;
             size_t *count = is_resolve ? &nresolve : &nconnect;
             if (*count >= DISCOVER_MAX_PINS) {
@@ -179,7 +170,7 @@ int mcxcheck_cmd_discover(int argc, char **argv)
             }
             (is_resolve ? resolve : connect_to)[(*count)++] = v;
         } else if (strcmp(a, "--vantage") == 0) {
-            if (!(v = value_of(argc, argv, &i)))
+            if (!(v = mcx_cli_value("discover", argc, argv, &i)))
                 goto out;
             if (strcmp(v, "internal") == 0)
                 o.vantage = MCX_DS_VANTAGE_INTERNAL;
@@ -191,7 +182,7 @@ int mcxcheck_cmd_discover(int argc, char **argv)
                 goto out;
             }
         } else if (strcmp(a, "--auth") == 0) {
-            if (!(v = value_of(argc, argv, &i)))
+            if (!(v = mcx_cli_value("discover", argc, argv, &i)))
                 goto out;
             if (strcmp(v, "auto") == 0)
                 o.auth = MCX_DS_AUTH_AUTO;
@@ -207,7 +198,7 @@ int mcxcheck_cmd_discover(int argc, char **argv)
                 goto out;
             }
         } else if (strcmp(a, "--accept") == 0) {
-            if (!(v = value_of(argc, argv, &i)))
+            if (!(v = mcx_cli_value("discover", argc, argv, &i)))
                 goto out;
             if (strcmp(v, "xml") == 0 || strcmp(v, "json") == 0)
                 o.accept_json = strcmp(v, "json") == 0;
@@ -217,11 +208,11 @@ int mcxcheck_cmd_discover(int argc, char **argv)
                 goto out;
             }
         } else if (strcmp(a, "--timeout") == 0) {
-            if (!(v = value_of(argc, argv, &i)) || parse_long(a, v, 1, 600000, &n) < 0)
+            if (!(v = mcx_cli_value("discover", argc, argv, &i)) || parse_long(a, v, 1, 600000, &n) < 0)
                 goto out;
             o.http.timeout_ms = n;
         } else if (strcmp(a, "--max-redirects") == 0) {
-            if (!(v = value_of(argc, argv, &i)) || parse_long(a, v, 0, 50, &n) < 0)
+            if (!(v = mcx_cli_value("discover", argc, argv, &i)) || parse_long(a, v, 0, 50, &n) < 0)
                 goto out;
             o.max_redirects = (int)n;
         } else {

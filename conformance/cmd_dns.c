@@ -53,15 +53,6 @@ static void dns_usage(FILE *out)
           out);
 }
 
-static const char *dns_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "mcxcheck dns: %s: missing value\n", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static int dns_int(const char *opt, const char *v, int lo, int hi, int *out)
 {
     char *end = NULL;
@@ -109,7 +100,7 @@ int mcxcheck_cmd_dns(int argc, char **argv)
             rc = MCX_EXIT_OK;
             goto out;
         } else if (strcmp(a, "--sip-domain") == 0) {
-            if (!(v = dns_value(argc, argv, &i))) goto out;
+            if (!(v = mcx_cli_value("dns", argc, argv, &i))) goto out;
             if (ndomains >= DNS_MAX_DOMAINS) {
                 fprintf(stderr, "mcxcheck dns: --sip-domain: more than %d domains\n",
                         DNS_MAX_DOMAINS);
@@ -127,7 +118,7 @@ int mcxcheck_cmd_dns(int argc, char **argv)
             ndomains++;
         } else if (strcmp(a, "--dns-internal") == 0 || strcmp(a, "--dns-external") == 0) {
             int which = strcmp(a, "--dns-external") == 0;
-            if (!(v = dns_value(argc, argv, &i))) goto out;
+            if (!(v = mcx_cli_value("dns", argc, argv, &i))) goto out;
             if (mcx_dns_live_parse_server(v, &servers[which]) != 0) {
                 fprintf(stderr,
                         "mcxcheck dns: %s: invalid value '%s': expected ADDR[:PORT] "
@@ -137,13 +128,13 @@ int mcxcheck_cmd_dns(int argc, char **argv)
             }
             have_server[which] = 1;
         } else if (strcmp(a, "--topology") == 0) {
-            if (!(topology_file = dns_value(argc, argv, &i))) goto out;
+            if (!(topology_file = mcx_cli_value("dns", argc, argv, &i))) goto out;
         } else if (strcmp(a, "--timeout") == 0) {
-            if (!(v = dns_value(argc, argv, &i)) ||
+            if (!(v = mcx_cli_value("dns", argc, argv, &i)) ||
                 dns_int(a, v, 1, DNS_MAX_TIMEOUT_MS, &timeout_ms) != 0)
                 goto out;
         } else if (strcmp(a, "--tries") == 0) {
-            if (!(v = dns_value(argc, argv, &i)) || dns_int(a, v, 1, DNS_MAX_TRIES, &tries) != 0)
+            if (!(v = mcx_cli_value("dns", argc, argv, &i)) || dns_int(a, v, 1, DNS_MAX_TRIES, &tries) != 0)
                 goto out;
         } else {
             fprintf(stderr, "mcxcheck dns: unknown option '%s' (see --help)\n", a);

@@ -72,15 +72,6 @@ static void pcap_usage(FILE *out)
           out);
 }
 
-static const char *pcap_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "mcxcheck pcap: %s: missing value\n", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static mcx_topology *pcap_load_topology(const char *path, int *none)
 {
     mcx_error err;
@@ -114,13 +105,13 @@ static int pcap_record(int argc, char **argv)
         if (c > 0)
             continue;
         if (strcmp(argv[i], "--out") == 0) {
-            if ((out = pcap_value(argc, argv, &i)) == NULL)
+            if ((out = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
                 return MCX_EXIT_USAGE;
         } else if (strcmp(argv[i], "--topology") == 0) {
-            if ((topo_path = pcap_value(argc, argv, &i)) == NULL)
+            if ((topo_path = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
                 return MCX_EXIT_USAGE;
         } else if (strcmp(argv[i], "--bulk-mb") == 0) {
-            const char *v = pcap_value(argc, argv, &i);
+            const char *v = mcx_cli_value("pcap", argc, argv, &i);
             char *end;
             bulk_mb = v ? strtol(v, &end, 10) : 0;
             if (v == NULL || *end != '\0' || bulk_mb < 1 || bulk_mb > 100000) {
@@ -359,13 +350,13 @@ static int pcap_verify(int argc, char **argv, int replay)
             continue;
         const char *v;
         if (strcmp(argv[i], "--topology") == 0) {
-            if ((topo_path = pcap_value(argc, argv, &i)) == NULL)
+            if ((topo_path = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
                 return MCX_EXIT_USAGE;
         } else if (strcmp(argv[i], "--sip-domain") == 0) {
-            if ((opt.sip_domain = pcap_value(argc, argv, &i)) == NULL)
+            if ((opt.sip_domain = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
                 return MCX_EXIT_USAGE;
         } else if (strcmp(argv[i], "--port") == 0) {
-            if ((v = pcap_value(argc, argv, &i)) == NULL)
+            if ((v = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
                 return MCX_EXIT_USAGE;
             if (pcap_parse_port(v, &opt) != 0) {
                 fprintf(stderr, "mcxcheck pcap verify: --port %s: expected PORT=LISTENER "
@@ -373,10 +364,10 @@ static int pcap_verify(int argc, char **argv, int replay)
                 return MCX_EXIT_USAGE;
             }
         } else if (replay && strcmp(argv[i], "--target-internal") == 0) {
-            if ((rc.target[MCX_ACCESS_INTERNAL] = pcap_value(argc, argv, &i)) == NULL)
+            if ((rc.target[MCX_ACCESS_INTERNAL] = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
                 return MCX_EXIT_USAGE;
         } else if (replay && strcmp(argv[i], "--target-external") == 0) {
-            if ((rc.target[MCX_ACCESS_EXTERNAL] = pcap_value(argc, argv, &i)) == NULL)
+            if ((rc.target[MCX_ACCESS_EXTERNAL] = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
                 return MCX_EXIT_USAGE;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             pcap_usage(stdout);

@@ -45,15 +45,6 @@ static void zone_usage(FILE *out)
           out);
 }
 
-static const char *zone_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "mcxcheck zone: %s: missing value\n", argv[*i]);
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static void print_error(const mcx_error *err)
 {
     char msg[1024];
@@ -88,7 +79,7 @@ int mcxcheck_cmd_zone(int argc, char **argv)
             rc = MCX_EXIT_OK;
             goto out;
         } else if (strcmp(a, "--view") == 0) {
-            if (!(v = zone_value(argc, argv, &i))) goto out;
+            if (!(v = mcx_cli_value("zone", argc, argv, &i))) goto out;
             if (mcx_dns_vantage_parse(v, &vantage) != 0) {
                 fprintf(stderr,
                         "mcxcheck zone: --view: invalid value '%s': expected internal or "
@@ -99,7 +90,7 @@ int mcxcheck_cmd_zone(int argc, char **argv)
             view_name = v;
         } else if (strcmp(a, "--sip-domain") == 0) {
             char norm[MCX_DNS_NAME_MAX];
-            if (!(v = zone_value(argc, argv, &i))) goto out;
+            if (!(v = mcx_cli_value("zone", argc, argv, &i))) goto out;
             if (mcx_dns_name_normalise(v, norm, sizeof norm) != 0 || strchr(norm, '.') == NULL) {
                 fprintf(stderr,
                         "mcxcheck zone: --sip-domain: invalid value '%s': expected a domain "
@@ -114,9 +105,9 @@ int mcxcheck_cmd_zone(int argc, char **argv)
             }
             domains[ndomains++] = v;
         } else if (strcmp(a, "--topology") == 0) {
-            if (!(topology_file = zone_value(argc, argv, &i))) goto out;
+            if (!(topology_file = mcx_cli_value("zone", argc, argv, &i))) goto out;
         } else if (strcmp(a, "--origin") == 0) {
-            if (!(origin = zone_value(argc, argv, &i))) goto out;
+            if (!(origin = mcx_cli_value("zone", argc, argv, &i))) goto out;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "mcxcheck zone: unknown option '%s' (see --help)\n", a);
             goto out;

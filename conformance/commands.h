@@ -29,6 +29,15 @@ void mcx_cli_common_init(mcx_cli_common *c);
 /* If argv[*i] is a common option, consume it (and its value), return 1;
  * 0 if not a common option; -1 on a bad value (message printed to stderr). */
 int mcx_cli_common_parse(mcx_cli_common *c, int argc, char **argv, int *i);
+/* Match option `name` at argv[*i], as "--name VALUE" or "--name=VALUE":
+ * 1 with *value set (and *i on the value), 0 when argv[*i] is another
+ * option, -1 when the value is missing (message names `command`, or just
+ * "mcxcheck" when it is NULL). */
+int mcx_cli_option(const char *command, int argc, char **argv, int *i, const char *name,
+                   const char **value);
+/* The value after the option argv[*i] ("--opt VALUE"), advancing *i; NULL
+ * with a message naming `command` and the option when it is missing. */
+const char *mcx_cli_value(const char *command, int argc, char **argv, int *i);
 /* Write the report per the common options, return the exit code. */
 int mcx_cli_emit(const mcx_cli_common *c, const mcx_report *r);
 /* mcx_cli_common_parse accepts "--opt VALUE" and "--opt=VALUE"; on 1, *i is
