@@ -5,6 +5,9 @@
 set -u
 build=${1:-build}
 top=$(pwd)
+# Debian's tools first: make deps installs python3-jsonschema & co. for
+# /usr/bin/python3, not for a python3 a user may have earlier on PATH.
+export PATH="/usr/bin:/bin:/usr/sbin:/sbin:$PATH"
 export MCXD="$top/$build/mcxd" MCXDNS="$top/$build/mcxdns" MCXCHECK="$top/$build/mcxcheck" MCX_TOP="$top" MCX_BUILD="$top/$build"
 pass=0 fail=0 skip=0 failed=""
 log=$(mktemp -d)
