@@ -485,32 +485,56 @@ static int check_required_name(rules_ctx *c, const name_probe *p, const char *do
     return 0;
 }
 
-static void check_domain_internal(rules_ctx *c, const char *domain)
+/* Probe lyncdiscoverinternal.<d> and lyncdiscover.<d> in the view.
+ * Returns 0, or -1 with c->failed set (both probes freed by the caller). */
+static int probe_pair(rules_ctx *c, const char *domain, name_probe **li, name_probe **ld)
 {
     char li_name[MCX_DNS_NAME_MAX + 32], ld_name[MCX_DNS_NAME_MAX + 32];
-    name_probe *li, *ld;
-    mcx_finding *f;
 
     snprintf(li_name, sizeof li_name, "lyncdiscoverinternal.%s", domain);
     snprintf(ld_name, sizeof ld_name, "lyncdiscover.%s", domain);
-    li = probe_new(c->view, li_name);
-    ld = probe_new(c->view, ld_name);
-    if (li == NULL || ld == NULL) {
+    *li = probe_new(c->view, li_name);
+    *ld = probe_new(c->view, ld_name);
+    if (*li == NULL || *ld == NULL) {
         c->failed = 1;
-        goto done;
+        return -1;
     }
+    return 0;
+}
+
+/* The Autodiscover name this view requires is absent: finding `id` and the
+ * CNAME to create, to the Autodiscover pool's web FQDN of that side. */
+static void report_missing(rules_ctx *c, const char *domain, const name_probe *p, const char *id,
+                           int external)
+{
+    const mcx_pool *pool = c->topo != NULL ? mcx_topology_autodiscover_pool(c->topo) : NULL;
+    mcx_finding *f = add_finding(c, id, domain, "%s view: %s: %s (no CNAME, A or AAAA record)",
+                                 external ? "external" : "internal", p->name,
+                                 mcx_dns_status_name(p->a.status));
+    if (pool != NULL)
+        remedy_record(c, f, "create", p->zone, p->name, "CNAME",
+                      external ? pool->external_web_fqdn : pool->internal_web_fqdn);
+    else
+        remedy_record(c, f, "create", p->zone, p->name, "CNAME",
+                      external ? "<external Web Services FQDN of the Director pool, else of "
+                                 "the Front End pool>"
+                               : "<internal Web Services FQDN of the Director pool, else of "
+                                 "the Front End pool>");
+}
+
+static void check_domain_internal(rules_ctx *c, const char *domain)
+{
+    name_probe *li = NULL, *ld = NULL;
+    mcx_finding *f;
+
+    if (probe_pair(c, domain, &li, &ld) != 0)
+        goto done;
     if (li->zone == NULL) {
         not_checked(c, domain, li->name,
                     "no zone of this view holds it (add the zone file of "
                     "the SIP domain)");
     } else if (!li->present) {
-        f = add_finding(c, "DNS-001", domain, "internal view: %s: %s (no CNAME, A or AAAA record)",
-                        li->name, mcx_dns_status_name(li->a.status));
-        const mcx_pool *pool = c->topo != NULL ? mcx_topology_autodiscover_pool(c->topo) : NULL;
-        remedy_record(c, f, "create", li->zone, li->name, "CNAME",
-                      pool != NULL ? pool->internal_web_fqdn
-                                   : "<internal Web Services FQDN of the Director pool, else of "
-                                     "the Front End pool>");
+        report_missing(c, domain, li, "DNS-001", 0);
     } else if (!check_required_name(c, li, domain)) {
         if (c->topo != NULL)
             check_internal_target(c, li, domain);
@@ -536,30 +560,17 @@ done:
 
 static void check_domain_external(rules_ctx *c, const char *domain)
 {
-    char li_name[MCX_DNS_NAME_MAX + 32], ld_name[MCX_DNS_NAME_MAX + 32];
-    name_probe *li, *ld;
+    name_probe *li = NULL, *ld = NULL;
     mcx_finding *f;
 
-    snprintf(li_name, sizeof li_name, "lyncdiscoverinternal.%s", domain);
-    snprintf(ld_name, sizeof ld_name, "lyncdiscover.%s", domain);
-    li = probe_new(c->view, li_name);
-    ld = probe_new(c->view, ld_name);
-    if (li == NULL || ld == NULL) {
-        c->failed = 1;
+    if (probe_pair(c, domain, &li, &ld) != 0)
         goto done;
-    }
     if (ld->zone == NULL) {
         not_checked(c, domain, ld->name,
                     "no zone of this view holds it (add the zone file of "
                     "the SIP domain)");
     } else if (!ld->present) {
-        f = add_finding(c, "DNS-002", domain, "external view: %s: %s (no CNAME, A or AAAA record)",
-                        ld->name, mcx_dns_status_name(ld->a.status));
-        const mcx_pool *pool = c->topo != NULL ? mcx_topology_autodiscover_pool(c->topo) : NULL;
-        remedy_record(c, f, "create", ld->zone, ld->name, "CNAME",
-                      pool != NULL ? pool->external_web_fqdn
-                                   : "<external Web Services FQDN of the Director pool, else of "
-                                     "the Front End pool>");
+        report_missing(c, domain, ld, "DNS-002", 1);
     } else if (!check_required_name(c, ld, domain)) {
         check_cross_domain(c, ld, domain);
         if (c->topo != NULL)
