@@ -12,8 +12,18 @@
 #     -new`, BENCH_TLS_CLIENTS parallel clients against each, same tool and
 #     settings for both, in the same run (TLS section: engineer "tls-live").
 # Loopback 127.0.5.x only; every process started here is stopped by PID.
+# Usage: bench/run.sh BUILD [SECTION...]; no SECTION runs them all. Sections:
+# http (1), conform (2), discover (3), tls-handshake (4), pcap (5), dns (6).
 set -eu
 build=${1:-build}
+[ $# -gt 0 ] && shift
+sections="$*"
+# want NAME: true when section NAME was asked for (or none was named).
+want() {
+    [ -z "$sections" ] && return 0
+    case " $sections " in *" $1 "*) return 0 ;; esac
+    return 1
+}
 top=$(pwd)
 mcxd="$top/$build/mcxd"
 mcxcheck="$top/$build/mcxcheck"
