@@ -216,7 +216,8 @@ fi
 "$mcxcheck" dns --sip-domain contoso.test --dns-internal 127.0.8.13:0 >/dev/null 2>&1
 [ $? -eq 2 ] || fail "--dns-internal port 0: expected exit 2"
 
-# 100 SIP domains, one zone, in under 2 s against mcxdns.
+# 100 SIP domains, one zone, against mcxdns: every domain answered (the
+# < 2 s target is measured by `make bench`, section dns-many, not here).
 mkdir -p "$work/many"
 {
 	printf '$ORIGIN many.test.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 600 604800 3600\n'
@@ -241,17 +242,12 @@ if start_mcxdns --scenario "$work/many" --listen "internal=127.0.8.11:$P"; then
 	args=""
 	i=1
 	while [ $i -le 100 ]; do args="$args --sip-domain $(printf 'd%03d.many.test' $i)"; i=$((i + 1)); done
-	t0=$(date +%s%N)
 	# shellcheck disable=SC2086
 	"$mcxcheck" dns --dns-internal "127.0.8.11:$P" $args --format json --output "$work/many.json"
 	rc=$?
-	t1=$(date +%s%N)
-	ms=$(((t1 - t0) / 1000000))
 	[ $rc -eq 0 ] || fail "100 domains: exit $rc"
 	n=$(grep -c '"discovery internal d[0-9]*\.many\.test: lyncdiscoverinternal' "$work/many.json")
 	[ "$n" -eq 100 ] || fail "100 domains: $n discovery answers"
-	echo "mcxcheck dns: 100 SIP domains in $ms ms"
-	[ "$ms" -lt 2000 ] || fail "100 SIP domains took $ms ms (target < 2000)"
 	stop_mcxdns
 fi
 
