@@ -4,16 +4,21 @@
 # external vantage and `mcxcheck conform` over every vector, print the reports,
 # stop mcxd. Exits non-zero if any of them fails.
 #
-# Name resolution stands in for the deployment's DNS (seed: DNS Requirements):
-# from inside, lyncdiscoverinternal.<d> and the pools' internal web FQDNs reach
-# the internal web site (80/443), lyncdiscover.<d> and the external web FQDNs
-# reach the reverse proxy, which publishes the external web site (8080/4443)
-# on 80/443. From the Internet only the external names exist.
+# DNS is the deployment's own (seed: DNS Requirements): mcxdns serves the
+# internal and the external view the topology requires, and each discovery
+# resolves every name through the DNS server of its vantage, as a phone does,
+# and connects to the address DNS gave on the port the URL names. So mcxd
+# listens where DNS points: the Director's internal web site (dir01,
+# 127.0.1.11:80/443; the same instance also serves the Director's external
+# web site on 127.0.1.12:8080/4443 for cert --connect and conform), the two
+# pools' internal web sites (127.0.1.21 and .31, 80/443), and the reverse
+# proxy (rp, 127.0.1.40:80/443) that publishes every external web FQDN. All
+# instances share --now/--seed/--cert/--key, so a web ticket one issues
+# verifies on another. From the Internet only the external view exists.
 #
-# TLS uses the committed fixture PKI (conformance/pki): mcxd serves lab.pem
-# (every name of the default deployment, issued by the fixture intermediate)
-# and every client verifies the chain against the fixture root root.pem, so
-# the HTTPS steps run with verified chains and show the TLS facts.
+# Owns: the demo's processes (started here, stopped by PID in the trap) and
+# its output. Does not own: the programs it runs.
+#
 set -eu
 build=${1:-build}
 top=$(pwd)
@@ -21,9 +26,14 @@ mcxd="$top/$build/mcxd"
 mcxcheck="$top/$build/mcxcheck"
 mcxdns="$top/$build/mcxdns"
 work=$(mktemp -d)
-pid="" dnspid=""
+pids=""
+stop_servers() {
+    for p in $pids; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+    pids=""
+}
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
-    for p in $pid $dnspid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    stop_servers
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -33,26 +43,34 @@ NOW=2026-01-01T00:00:00Z
 
 pki="$top/conformance/pki"
 printf '%s' secret >"$work/alice.pw"
-"$mcxd" --now "$NOW" --seed 1 --cert "$pki/lab.pem" --key "$pki/leaf.key" \
-    --pidfile "$work/mcxd.pid" --quiet &
-pid=$!
-i=0
-until curl -s -o /dev/null "http://$INT:80/" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 50 ] || { echo "demo: mcxd did not start" >&2; exit 3; }
-    kill -0 "$pid" 2>/dev/null || { echo "demo: mcxd exited" >&2; pid=""; exit 3; }
-    sleep 0.1
-done
-
-internal_names="lyncdiscoverinternal.contoso.test lyncdiscoverinternal.fabrikam.test dir01.contoso.test pool01.contoso.test pool02.contoso.test"
-external_names="lyncdiscover.contoso.test lyncdiscover.fabrikam.test dirweb.contoso.test webext01.contoso.test webext02.contoso.test"
-map() { # names addr http-port https-port
-    for n in $1; do
-        printf ' --connect-to %s:443:%s:%s --connect-to %s:80:%s:%s' "$n" "$2" "$4" "$n" "$2" "$3"
+# start_mcxd NAME PROBE-URL mcxd-options...: one instance, waited for.
+start_mcxd() {
+    name=$1 probe=$2
+    shift 2
+    "$mcxd" --now "$NOW" --seed 1 --cert "$pki/lab.pem" --key "$pki/leaf.key" \
+        --pidfile "$work/$name.pid" --quiet "$@" &
+    p=$!
+    pids="$pids $p"
+    i=0
+    until curl -s -o /dev/null "$probe" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -lt 50 ] || { echo "demo: mcxd $name did not start" >&2; exit 3; }
+        kill -0 "$p" 2>/dev/null || { echo "demo: mcxd $name exited" >&2; exit 3; }
+        sleep 0.1
     done
 }
-inside="$(map "$internal_names" $INT 80 443)$(map "$external_names" $EXT 8080 4443)"
-outside="$(map "$external_names" $EXT 8080 4443)"
+# The Director: the topology's own listeners (internal 80/443, external
+# 8080/4443).
+start_mcxd director "http://$INT:80/"
+for pool in 127.0.1.21 127.0.1.31; do # pool01, pool02: internal web sites
+    start_mcxd "pool-$pool" "http://$pool:80/" \
+        --listen "internal-http=$pool:80" --listen "internal-https=$pool:443" \
+        --no-listen external-http --no-listen external-https
+done
+RP=127.0.1.40 # the reverse proxy: every external web FQDN on 80/443
+start_mcxd rp "http://$RP:80/" --listen "external-http=$RP:80" --listen "external-https=$RP:443" \
+    --no-listen internal-http --no-listen internal-https
+
 color=never
 [ -t 1 ] && color=always
 rc=0
@@ -61,7 +79,7 @@ rc=0
 DNSI=127.0.1.53 DNSE=127.0.1.54
 "$mcxdns" --topology default --listen "internal=$DNSI:53" --listen "external=$DNSE:53" \
     --pidfile "$work/mcxdns.pid" --quiet &
-dnspid=$!
+pids="$pids $!"
 i=0
 until [ -s "$work/mcxdns.pid" ]; do
     i=$((i + 1))
@@ -73,14 +91,12 @@ echo "=== mcxcheck dns: every SIP domain, internal and external DNS views ==="
     --now "$NOW" --color $color || rc=$?
 echo
 echo "=== mcxcheck discover alice@contoso.test, internal vantage (corporate network) ==="
-# shellcheck disable=SC2086
-"$mcxcheck" discover --sip-uri alice@contoso.test --vantage internal --resolve-only $inside \
+"$mcxcheck" discover --sip-uri alice@contoso.test --vantage internal --dns-internal "$DNSI" \
     --ca "$pki/root.pem" --user alice@contoso.test --password-file "$work/alice.pw" \
     --now "$NOW" --color $color || rc=$?
 echo
 echo "=== mcxcheck discover alice@contoso.test, external vantage (Internet) ==="
-# shellcheck disable=SC2086
-"$mcxcheck" discover --sip-uri alice@contoso.test --vantage external --resolve-only $outside \
+"$mcxcheck" discover --sip-uri alice@contoso.test --vantage external --dns-external "$DNSE" \
     --ca "$pki/root.pem" --user alice@contoso.test --password-file "$work/alice.pw" \
     --now "$NOW" --color $color || rc=$?
 echo
@@ -89,14 +105,16 @@ echo "=== mcxcheck cert --connect: the certificate a phone sees for lyncdiscover
     --connect "$EXT:4443" --sni lyncdiscover.contoso.test --ca "$pki/root.pem" --at "$NOW" \
     --color $color || rc=$?
 echo
+echo "=== mcxcheck deployment: DNS, certificates and web, every SIP domain, both vantages ==="
+"$mcxcheck" deployment --topology default --dns-internal "$DNSI:53" --dns-external "$DNSE:53" \
+    --ca "$pki/root.pem" --now "$NOW" --color $color || rc=$?
+echo
 echo "=== mcxcheck conform: every vector against mcxd ==="
 "$mcxcheck" conform --vectors "$top/vectors" --ca "$pki/root.pem" \
     --target-internal "https://$INT:443" --target-internal "http://$INT:80" \
     --target-external "https://$EXT:4443" --target-external "http://$EXT:8080" \
     --now "$NOW" --color $color || rc=$?
-kill "$pid"
-wait "$pid" 2>/dev/null || true
-pid=""
+stop_servers
 echo
 [ $rc -eq 0 ] && echo "demo: all checks passed" || echo "demo: failed (exit $rc)"
 exit $rc

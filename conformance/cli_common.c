@@ -238,9 +238,36 @@ int mcx_cli_common_parse(mcx_cli_common *c, int argc, char **argv, int *i)
 
 /* ---- emitting ----------------------------------------------------------- */
 
-/* Render into `path` atomically: a temporary file beside it, then rename. */
+/* Render into an --output that exists and is not a regular file (a
+ * character device such as /dev/null, a FIFO, a terminal): written in
+ * place, since renaming a temporary file over it would replace the device. */
+static int cli_write_special(const mcx_cli_common *c, const mcx_report *r, int color)
+{
+    FILE *f = fopen(c->output, "w");
+    if (!f) {
+        fprintf(stderr, "mcxcheck: --output %s: %s\n", c->output, strerror(errno));
+        return -1;
+    }
+    errno = 0;
+    int failed = mcx_report_write(r, c->format, color, f) != 0;
+    int saved = errno;
+    if (fclose(f) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    if (failed)
+        fprintf(stderr, "mcxcheck: --output %s: cannot write: %s\n", c->output,
+                saved ? strerror(saved) : "write error");
+    return failed ? -1 : 0;
+}
+
+/* Render into `path` atomically: a temporary file beside it, then rename
+ * (a path that exists and is not a regular file: cli_write_special). */
 static int cli_write_file(const mcx_cli_common *c, const mcx_report *r, int color)
 {
+    struct stat st;
+    if (stat(c->output, &st) == 0 && !S_ISREG(st.st_mode))
+        return cli_write_special(c, r, color);
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp.XXXXXX", c->output) < 0) {
         fprintf(stderr, "mcxcheck: --output %s: out of memory\n", c->output);

@@ -3,17 +3,21 @@
  * discovery trace.
  *
  * Owns: the options of discover (argument parsing, --password-file,
- * --topology loading), running the trace, and the exit code:
+ * --topology loading, which DNS server a --vantage uses), running the trace,
+ * and the exit code:
  *   0  no finding at or above --fail-on;
  *   1  findings at or above --fail-on;
  *   2  usage or input error (bad option, unreadable password file, invalid
  *      topology: the message names file:line and the rule);
  *   3  could not test: no candidate URL reached a server -- every request
- *      failed at DNS resolution, TCP connect or timeout (a NET-001 finding
- *      says so). A TLS failure is not in this class: a server answered the
- *      handshake, so its certificate is a finding (exit 1).
+ *      failed at DNS resolution (the system's, or with --dns-internal /
+ *      --dns-external the DNS steps of the trace), TCP connect or timeout (a
+ *      NET-001 finding says so). A TLS failure is not in this class: a
+ *      server answered the handshake, so its certificate is a finding
+ *      (exit 1).
  * Does not own: the algorithm (discover_algorithm.c), authentication
- * (discover_auth.c), the common options and rendering (cli_common.c).
+ * (discover_auth.c), the DNS steps (discover_dns.c), the common options and
+ * rendering (cli_common.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +36,11 @@ static void discover_usage(FILE *out)
           "  --resolve HOST:PORT:ADDR      pin a name (repeatable)\n"
           "  --connect-to HOST:PORT:ADDR:PORT  connect elsewhere, keep Host/SNI (repeatable)\n"
           "  --resolve-only                names in neither list fail as DNS, no query\n"
+          "  --dns-internal ADDR[:PORT]    resolve every host through the authoritative\n"
+          "  --dns-external ADDR[:PORT]    DNS server of the --vantage's view (port 53 by\n"
+          "                                default, no recursion asked) and connect to the\n"
+          "                                address it gives; a DNS step per query\n"
+          "                                (replaces --resolve/--connect-to/--resolve-only)\n"
           "  --ca FILE | --insecure        certificate verification\n"
           "  --user U --password-file F    credentials (first line of F)\n"
           "  --auth auto|webticket|oauth|basic   (default auto)\n"
@@ -107,6 +116,48 @@ static int check_pin(const char *opt, const char *v, int fields)
     return 0;
 }
 
+/* Picks the DNS server of the vantage (see the usage text) and sets o->dns.
+ * 0, or -1 after a usage message. */
+static int setup_dns(mcx_ds_options *o, const mcx_dns_live_server servers[2], const int have[2])
+{
+    static const char *const opt[2] = {"--dns-internal", "--dns-external"};
+    int which;
+
+    if (o->http.resolve[0] || o->http.connect_to[0] || o->http.resolve_only) {
+        fprintf(stderr, "mcxcheck discover: --dns-internal/--dns-external resolve every name "
+                        "through DNS: drop --resolve, --connect-to and --resolve-only\n");
+        return -1;
+    }
+    if (o->vantage == MCX_DS_VANTAGE_UNKNOWN) {
+        if (have[0] && have[1]) {
+            fprintf(stderr, "mcxcheck discover: both --dns-internal and --dns-external given: "
+                            "--vantage internal|external says which one the phone uses\n");
+            return -1;
+        }
+        which = have[1];
+    } else {
+        which = o->vantage == MCX_DS_VANTAGE_EXTERNAL;
+        if (!have[which]) {
+            fprintf(stderr, "mcxcheck discover: --vantage %s resolves through %s, which is not "
+                            "given\n", which ? "external" : "internal", opt[which]);
+            return -1;
+        }
+        if (have[!which])
+            fprintf(stderr, "mcxcheck discover: note: %s %s ignored: the %s vantage uses %s\n",
+                    opt[!which], servers[!which].text, which ? "external" : "internal",
+                    opt[which]);
+    }
+    /* Query IDs from a counter: the same --seed gives the same queries. */
+    o->dns = mcx_ds_dns_new(&servers[which],
+                            which ? MCX_DNS_VANTAGE_EXTERNAL : MCX_DNS_VANTAGE_INTERNAL,
+                            (int)o->http.timeout_ms, (unsigned)(o->seed & 0xffff) + 0x4d58u);
+    if (!o->dns) {
+        fprintf(stderr, "mcxcheck discover: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
 int mcxcheck_cmd_discover(int argc, char **argv)
 {
     mcx_cli_common common;
@@ -119,6 +170,8 @@ int mcxcheck_cmd_discover(int argc, char **argv)
     mcx_topology *topo = NULL;
     int rc = MCX_EXIT_USAGE;
     mcx_report *rep = NULL;
+    mcx_dns_live_server dns_servers[2];
+    int have_dns[2] = {0, 0}; /* [0] --dns-internal, [1] --dns-external */
 
     mcx_cli_common_init(&common);
     memset(&o, 0, sizeof o);
@@ -169,6 +222,17 @@ int mcxcheck_cmd_discover(int argc, char **argv)
                 goto out;
             }
             (is_resolve ? resolve : connect_to)[(*count)++] = v;
+        } else if (strcmp(a, "--dns-internal") == 0 || strcmp(a, "--dns-external") == 0) {
+            int which = strcmp(a, "--dns-external") == 0;
+            if (!(v = mcx_cli_value("discover", argc, argv, &i)))
+                goto out;
+            if (mcx_dns_live_parse_server(v, &dns_servers[which]) != 0) {
+                fprintf(stderr, "mcxcheck discover: %s: invalid value '%s': expected ADDR[:PORT] "
+                                "(an IPv4 or IPv6 address literal, IPv6 with a port as "
+                                "[ADDR]:PORT)\n", a, v);
+                goto out;
+            }
+            have_dns[which] = 1;
         } else if (strcmp(a, "--vantage") == 0) {
             if (!(v = mcx_cli_value("discover", argc, argv, &i)))
                 goto out;
@@ -253,6 +317,8 @@ int mcxcheck_cmd_discover(int argc, char **argv)
         o.topo = topo;
     }
     o.seed = common.has_seed ? common.seed : 0;
+    if ((have_dns[0] || have_dns[1]) && setup_dns(&o, dns_servers, have_dns) < 0)
+        goto out;
 
     mcx_http_global_init();
     rep = mcx_report_new("mcxcheck", "discover", mcx_ds_bare_uri(o.sip_uri));
@@ -273,6 +339,7 @@ out_curl:
     mcx_http_global_cleanup();
 out:
     mcx_report_free(rep);
+    mcx_ds_dns_free(o.dns);
     mcx_topology_free(topo);
     free(password);
     return rc;

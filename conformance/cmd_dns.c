@@ -11,6 +11,8 @@
  *   2  usage or input error (bad option, invalid topology);
  *   3  no server of any vantage answered a single query (could not test);
  *   4  internal error (a DNS-000 finding).
+ * Also owns the live DNS options and per-vantage run that `mcxcheck
+ * deployment` shares (mcx_dns_cli_*, declared in commands.h).
  * Does not own: querying and building the view (dns_live.c), the rules
  * (lib/dns_rules.c), the common options and rendering (cli_common.c).
  */
@@ -24,10 +26,6 @@
 #include "mcx/dns_rules.h"
 #include "mcx/dns_view.h"
 #include "mcx/topology.h"
-
-#define DNS_MAX_DOMAINS 1024
-#define DNS_MAX_TIMEOUT_MS 60000
-#define DNS_MAX_TRIES 10
 
 static void dns_usage(FILE *out)
 {
@@ -47,46 +45,190 @@ static void dns_usage(FILE *out)
           "  plus --format --output --fail-on --color --timings --now --seed\n"
           "Queries are UDP (TCP when truncated), without recursion: point it at the\n"
           "authoritative servers of each view. A server that does not answer, or\n"
-          "answers an error, is a finding (DNS-021, DNS-022).\n"
+          "answers an error, is a finding (DNS-021 .. DNS-025).\n"
           "Exit: 0 ok, 1 findings at or above --fail-on, 2 usage or input error,\n"
           "3 no server answered at all, 4 internal error.\n",
           out);
 }
 
-static int dns_int(const char *opt, const char *v, int lo, int hi, int *out)
+static int dns_int(const char *command, const char *opt, const char *v, int lo, int hi,
+                   int *out)
 {
     char *end = NULL;
     errno = 0;
     long n = strtol(v, &end, 10);
     if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi) {
-        fprintf(stderr, "mcxcheck dns: %s: invalid value '%s': expected %d..%d\n", opt, v, lo,
-                hi);
+        fprintf(stderr, "mcxcheck %s: %s: invalid value '%s': expected %d..%d\n", command, opt,
+                v, lo, hi);
         return -1;
     }
     *out = (int)n;
     return 0;
 }
 
+int mcx_dns_cli_init(mcx_dns_cli *c, const char *command)
+{
+    memset(c, 0, sizeof *c);
+    c->command = command;
+    c->timeout_ms = MCX_DNS_LIVE_DEFAULT_TIMEOUT_MS;
+    c->tries = MCX_DNS_LIVE_DEFAULT_TRIES;
+    c->domains = calloc(MCX_DNS_CLI_MAX_DOMAINS, sizeof *c->domains);
+    c->norm = calloc(MCX_DNS_CLI_MAX_DOMAINS, sizeof *c->norm);
+    return c->domains != NULL && c->norm != NULL ? 0 : -1;
+}
+
+void mcx_dns_cli_free(mcx_dns_cli *c)
+{
+    free(c->domains);
+    free(c->norm);
+    c->domains = NULL;
+    c->norm = NULL;
+}
+
+/* Add one SIP domain (normalised). 0, or -1 (message printed). */
+static int dns_cli_add_domain(mcx_dns_cli *c, const char *v)
+{
+    if (c->ndomains >= MCX_DNS_CLI_MAX_DOMAINS) {
+        fprintf(stderr, "mcxcheck %s: --sip-domain: more than %d domains\n", c->command,
+                MCX_DNS_CLI_MAX_DOMAINS);
+        return -1;
+    }
+    if (mcx_dns_name_normalise(v, c->norm[c->ndomains], MCX_DNS_NAME_MAX) != 0 ||
+        strchr(c->norm[c->ndomains], '.') == NULL) {
+        fprintf(stderr,
+                "mcxcheck %s: --sip-domain: invalid value '%s': expected a domain name such "
+                "as contoso.com\n",
+                c->command, v);
+        return -1;
+    }
+    c->domains[c->ndomains] = c->norm[c->ndomains];
+    c->ndomains++;
+    return 0;
+}
+
+int mcx_dns_cli_parse(mcx_dns_cli *c, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *v = NULL;
+    if (strcmp(a, "--sip-domain") == 0) {
+        if (!(v = mcx_cli_value(c->command, argc, argv, i))) return -1;
+        return dns_cli_add_domain(c, v) == 0 ? 1 : -1;
+    }
+    if (strcmp(a, "--dns-internal") == 0 || strcmp(a, "--dns-external") == 0) {
+        int which = strcmp(a, "--dns-external") == 0;
+        if (!(v = mcx_cli_value(c->command, argc, argv, i))) return -1;
+        if (mcx_dns_live_parse_server(v, &c->servers[which]) != 0) {
+            fprintf(stderr,
+                    "mcxcheck %s: %s: invalid value '%s': expected ADDR[:PORT] (an IP "
+                    "address, IPv6 as [::1]:53)\n",
+                    c->command, a, v);
+            return -1;
+        }
+        c->have_server[which] = 1;
+        return 1;
+    }
+    if (strcmp(a, "--topology") == 0) {
+        if (!(c->topology_file = mcx_cli_value(c->command, argc, argv, i))) return -1;
+        return 1;
+    }
+    if (strcmp(a, "--timeout") == 0) {
+        if (!(v = mcx_cli_value(c->command, argc, argv, i)) ||
+            dns_int(c->command, a, v, 1, MCX_DNS_CLI_MAX_TIMEOUT_MS, &c->timeout_ms) != 0)
+            return -1;
+        return 1;
+    }
+    if (strcmp(a, "--tries") == 0) {
+        if (!(v = mcx_cli_value(c->command, argc, argv, i)) ||
+            dns_int(c->command, a, v, 1, MCX_DNS_CLI_MAX_TRIES, &c->tries) != 0)
+            return -1;
+        return 1;
+    }
+    return 0;
+}
+
+int mcx_dns_cli_finish(mcx_dns_cli *c, mcx_topology **topo)
+{
+    mcx_error err;
+
+    memset(&err, 0, sizeof err);
+    *topo = NULL;
+    if (!c->have_server[0] && !c->have_server[1]) {
+        fprintf(stderr, "mcxcheck %s: --dns-internal or --dns-external is required\n",
+                c->command);
+        return -1;
+    }
+    if (c->topology_file != NULL) {
+        *topo = strcmp(c->topology_file, "default") == 0
+                    ? mcx_topology_load_default(&err)
+                    : mcx_topology_load_file(c->topology_file, &err);
+        if (*topo == NULL) {
+            char msg[1024];
+            mcx_error_format(&err, msg, sizeof msg);
+            fprintf(stderr, "mcxcheck %s: %s\n", c->command, msg);
+            return -1;
+        }
+    }
+    /* No --sip-domain: every SIP domain of the topology. */
+    if (c->ndomains == 0 && *topo != NULL) {
+        for (size_t i = 0; i < (*topo)->nsip_domains && c->ndomains < MCX_DNS_CLI_MAX_DOMAINS;
+             i++) {
+            if (mcx_dns_name_normalise((*topo)->sip_domains[i], c->norm[c->ndomains],
+                                       MCX_DNS_NAME_MAX) == 0) {
+                c->domains[c->ndomains] = c->norm[c->ndomains];
+                c->ndomains++;
+            }
+        }
+    }
+    if (c->ndomains == 0) {
+        fprintf(stderr, "mcxcheck %s: --sip-domain is required (or --topology)\n", c->command);
+        return -1;
+    }
+    return 0;
+}
+
+void mcx_dns_cli_subject(const mcx_dns_cli *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s%s%s", c->have_server[0] ? "internal DNS " : "",
+             c->have_server[0] ? c->servers[0].text : "",
+             c->have_server[0] && c->have_server[1] ? ", " : "",
+             c->have_server[1] ? "external DNS " : "", c->have_server[1] ? c->servers[1].text : "");
+}
+
+mcx_dns_view *mcx_dns_cli_vantage(const mcx_dns_cli *c, mcx_dns_vantage vantage,
+                                  const mcx_topology *topo, unsigned long long seed,
+                                  mcx_report *r, mcx_dns_live_stats *stats, int *failed)
+{
+    int which = vantage == MCX_DNS_VANTAGE_EXTERNAL;
+    unsigned first_id = (unsigned)(seed + 0x4d43u * (unsigned)which);
+
+    memset(stats, 0, sizeof *stats);
+    mcx_dns_view *view = mcx_dns_live_fetch(&c->servers[which], vantage, c->domains, c->ndomains,
+                                            topo, c->timeout_ms, c->tries, first_id, r, stats);
+    if (view == NULL) {
+        *failed = 1;
+        return NULL;
+    }
+    mcx_report_step(r, 0, stats->failures ? MCX_STEP_FAIL : MCX_STEP_OK, 0, NULL,
+                    "%s view: asked %s: %zu names, %zu queries, %zu failed",
+                    mcx_dns_vantage_name(vantage), c->servers[which].text, stats->names,
+                    stats->queries, stats->failures);
+    for (size_t z = 0; z < view->nzones; z++)
+        mcx_report_step(r, 1, MCX_STEP_INFO, 0, NULL, "zone %s", view->zones[z]);
+    if (mcx_dns_rules_check(view, vantage, c->domains, c->ndomains, topo, r) != 0) *failed = 1;
+    return view;
+}
+
 int mcxcheck_cmd_dns(int argc, char **argv)
 {
     mcx_cli_common common;
-    const char **domains = calloc(DNS_MAX_DOMAINS, sizeof *domains);
-    char(*norm)[MCX_DNS_NAME_MAX] = calloc(DNS_MAX_DOMAINS, sizeof *norm);
-    size_t ndomains = 0;
-    mcx_dns_live_server servers[2];
-    int have_server[2] = {0, 0};
-    const char *topology_file = NULL;
-    int timeout_ms = MCX_DNS_LIVE_DEFAULT_TIMEOUT_MS, tries = MCX_DNS_LIVE_DEFAULT_TRIES;
+    mcx_dns_cli dns;
     mcx_topology *topo = NULL;
     mcx_report *rep = NULL;
-    mcx_error err;
     char subject[512];
     int rc = MCX_EXIT_USAGE, failed = 0;
     size_t total_queries = 0, total_failures = 0;
 
     mcx_cli_common_init(&common);
-    memset(&err, 0, sizeof err);
-    if (domains == NULL || norm == NULL) {
+    if (mcx_dns_cli_init(&dns, "dns") != 0) {
         rc = MCX_EXIT_INTERNAL;
         goto out;
     }
@@ -94,85 +236,22 @@ int mcxcheck_cmd_dns(int argc, char **argv)
         int m = mcx_cli_common_parse(&common, argc, argv, &i);
         if (m < 0) goto out;
         if (m > 0) continue;
-        const char *a = argv[i], *v = NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             dns_usage(stdout);
             rc = MCX_EXIT_OK;
             goto out;
-        } else if (strcmp(a, "--sip-domain") == 0) {
-            if (!(v = mcx_cli_value("dns", argc, argv, &i))) goto out;
-            if (ndomains >= DNS_MAX_DOMAINS) {
-                fprintf(stderr, "mcxcheck dns: --sip-domain: more than %d domains\n",
-                        DNS_MAX_DOMAINS);
-                goto out;
-            }
-            if (mcx_dns_name_normalise(v, norm[ndomains], MCX_DNS_NAME_MAX) != 0 ||
-                strchr(norm[ndomains], '.') == NULL) {
-                fprintf(stderr,
-                        "mcxcheck dns: --sip-domain: invalid value '%s': expected a domain "
-                        "name such as contoso.com\n",
-                        v);
-                goto out;
-            }
-            domains[ndomains] = norm[ndomains];
-            ndomains++;
-        } else if (strcmp(a, "--dns-internal") == 0 || strcmp(a, "--dns-external") == 0) {
-            int which = strcmp(a, "--dns-external") == 0;
-            if (!(v = mcx_cli_value("dns", argc, argv, &i))) goto out;
-            if (mcx_dns_live_parse_server(v, &servers[which]) != 0) {
-                fprintf(stderr,
-                        "mcxcheck dns: %s: invalid value '%s': expected ADDR[:PORT] "
-                        "(an IP address, IPv6 as [::1]:53)\n",
-                        a, v);
-                goto out;
-            }
-            have_server[which] = 1;
-        } else if (strcmp(a, "--topology") == 0) {
-            if (!(topology_file = mcx_cli_value("dns", argc, argv, &i))) goto out;
-        } else if (strcmp(a, "--timeout") == 0) {
-            if (!(v = mcx_cli_value("dns", argc, argv, &i)) ||
-                dns_int(a, v, 1, DNS_MAX_TIMEOUT_MS, &timeout_ms) != 0)
-                goto out;
-        } else if (strcmp(a, "--tries") == 0) {
-            if (!(v = mcx_cli_value("dns", argc, argv, &i)) || dns_int(a, v, 1, DNS_MAX_TRIES, &tries) != 0)
-                goto out;
-        } else {
-            fprintf(stderr, "mcxcheck dns: unknown option '%s' (see --help)\n", a);
-            goto out;
         }
-    }
-    if (!have_server[0] && !have_server[1]) {
-        fprintf(stderr, "mcxcheck dns: --dns-internal or --dns-external is required\n");
-        dns_usage(stderr);
+        m = mcx_dns_cli_parse(&dns, argc, argv, &i);
+        if (m < 0) goto out;
+        if (m > 0) continue;
+        fprintf(stderr, "mcxcheck dns: unknown option '%s' (see --help)\n", argv[i]);
         goto out;
     }
-    if (topology_file != NULL) {
-        topo = strcmp(topology_file, "default") == 0 ? mcx_topology_load_default(&err)
-                                                      : mcx_topology_load_file(topology_file, &err);
-        if (topo == NULL) {
-            char msg[1024];
-            mcx_error_format(&err, msg, sizeof msg);
-            fprintf(stderr, "mcxcheck dns: %s\n", msg);
-            goto out;
-        }
-    }
-    /* No --sip-domain: every SIP domain of the topology. */
-    int from_topology = ndomains == 0;
-    for (size_t i = 0; topo != NULL && from_topology && i < topo->nsip_domains &&
-                       ndomains < DNS_MAX_DOMAINS;
-         i++) {
-        if (mcx_dns_name_normalise(topo->sip_domains[i], norm[ndomains], MCX_DNS_NAME_MAX) == 0) {
-            domains[ndomains] = norm[ndomains];
-            ndomains++;
-        }
-    }
-    if (ndomains == 0) {
-        fprintf(stderr, "mcxcheck dns: --sip-domain is required (or --topology)\n");
+    if (mcx_dns_cli_finish(&dns, &topo) != 0) {
+        if (!dns.have_server[0] && !dns.have_server[1]) dns_usage(stderr);
         goto out;
     }
-    snprintf(subject, sizeof subject, "%s%s%s%s%s", have_server[0] ? "internal DNS " : "",
-             have_server[0] ? servers[0].text : "", have_server[0] && have_server[1] ? ", " : "",
-             have_server[1] ? "external DNS " : "", have_server[1] ? servers[1].text : "");
+    mcx_dns_cli_subject(&dns, subject, sizeof subject);
     rep = mcx_report_new("mcxcheck", "dns", subject);
     if (rep == NULL) {
         rc = MCX_EXIT_INTERNAL;
@@ -181,24 +260,12 @@ int mcxcheck_cmd_dns(int argc, char **argv)
     for (int which = 0; which < 2; which++) {
         mcx_dns_vantage vantage = which ? MCX_DNS_VANTAGE_EXTERNAL : MCX_DNS_VANTAGE_INTERNAL;
         mcx_dns_live_stats stats;
-        if (!have_server[which]) continue;
-        unsigned first_id = (unsigned)((common.has_seed ? common.seed : 0) + 0x4d43u * which);
-        mcx_dns_view *view =
-            mcx_dns_live_fetch(&servers[which], vantage, domains, ndomains, topo, timeout_ms,
-                               tries, first_id, rep, &stats);
-        if (view == NULL) {
-            failed = 1;
-            continue;
-        }
+        if (!dns.have_server[which]) continue;
+        mcx_dns_view *view = mcx_dns_cli_vantage(&dns, vantage, topo,
+                                                 common.has_seed ? common.seed : 0, rep, &stats,
+                                                 &failed);
         total_queries += stats.queries;
         total_failures += stats.failures;
-        mcx_report_step(rep, 0, stats.failures ? MCX_STEP_FAIL : MCX_STEP_OK, 0, NULL,
-                        "%s view: asked %s: %zu names, %zu queries, %zu failed",
-                        mcx_dns_vantage_name(vantage), servers[which].text, stats.names,
-                        stats.queries, stats.failures);
-        for (size_t z = 0; z < view->nzones; z++)
-            mcx_report_step(rep, 1, MCX_STEP_INFO, 0, NULL, "zone %s", view->zones[z]);
-        if (mcx_dns_rules_check(view, vantage, domains, ndomains, topo, rep) != 0) failed = 1;
         mcx_dns_view_free(view);
     }
     if (failed) {
@@ -211,7 +278,6 @@ int mcxcheck_cmd_dns(int argc, char **argv)
 out:
     mcx_report_free(rep);
     mcx_topology_free(topo);
-    free(domains);
-    free(norm);
+    mcx_dns_cli_free(&dns);
     return rc;
 }

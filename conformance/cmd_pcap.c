@@ -5,7 +5,12 @@
  *
  * Owns: the options and exit codes of the pcap subcommands:
  *   record --out DIR [--topology FILE|default] [--now T] [--seed N] [--bulk-mb N]
- *          writes DIR/<scenario>.pcap (conformance/pcap_record.c), or with
+ *          [--pki DIR]
+ *          writes DIR/<scenario>.pcap (conformance/pcap_record.c; the HTTPS
+ *          ones, conformance/pcap_record_tls.c, serve DIR/lab.pem of --pki,
+ *          default conformance/pki; unreadable: exit 2), or with
+ *          --connections N one DIR/connections.pcap: N connections, 7 in 8
+ *          left open (the verifier's flow bound), or with
  *          --bulk-mb one DIR/bulk.pcap of at least N MB;
  *          0 written, 2 usage or input error, 4 write error.
  *   verify FILE [--topology FILE|default|none] [--sip-domain D]
@@ -30,6 +35,7 @@
 
 #include <ctype.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "mcx/autodiscover.h"
@@ -41,17 +47,27 @@
 
 #define PCAP_DEFAULT_NOW "2026-01-01T00:00:00Z"
 #define PCAP_DEFAULT_SEED 1
+#define PCAP_DEFAULT_PKI "conformance/pki"
+#define PCAP_DEFAULT_DNSFIXTURES "dnsfixtures"
 
 static void pcap_usage(FILE *out)
 {
     fputs("usage: mcxcheck pcap record --out DIR [--topology FILE|default] [--now T] [--seed N]\n"
-          "                            [--bulk-mb N]\n"
+          "                            [--bulk-mb N | --connections N] [--pki DIR]\n"
+          "                            [--dnsfixtures DIR]\n"
           "       mcxcheck pcap verify FILE [--topology FILE|default|none] [--sip-domain D]\n"
           "                            [--port PORT=LISTENER]... [common options]\n"
           "  record   write the golden captures of the reference deployment (DNS lookups and\n"
           "           plain-HTTP Autodiscover exchanges answered by mcxd in-process) to DIR;\n"
           "           --now (default " PCAP_DEFAULT_NOW ") and --seed (default 1) make them\n"
-          "           byte-identical run after run; --bulk-mb N writes DIR/bulk.pcap\n"
+          "           byte-identical run after run (HTTPS ones too: TLS 1.2 and 1.3 between\n"
+          "           in-process OpenSSL peers with seeded randomness, serving lab.pem +\n"
+          "           leaf.key of --pki, default " PCAP_DEFAULT_PKI "), and DIR/scenarios/:\n"
+          "           one capture per scenario of --dnsfixtures (default " PCAP_DEFAULT_DNSFIXTURES ")\n"
+          "           and vantage;\n"
+          "           --connections N writes DIR/connections.pcap instead: N TCP connections\n"
+          "           with one exchange each, 7 in 8 never closed (memory bounds of verify);\n"
+          "           --bulk-mb N writes DIR/bulk.pcap\n"
           "           instead: the Ethernet scenarios repeated to N MB (benchmarks)\n"
           "  verify   read FILE (pcap or pcapng; Ethernet, Linux cooked v1/v2, loopback, raw\n"
           "           IP), reassemble TCP, decode DNS and HTTP/1.1 and check the mobility\n"
@@ -92,10 +108,48 @@ static mcx_topology *pcap_load_topology(const char *path, int *none)
     return t;
 }
 
+/* The HTTPS golden captures serve files of --pki: 1 (with the path in err)
+ * when one cannot be read. */
+static int pcap_record_pki_missing(const char *pki_dir, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < pcap_tls_golden_count(); i++) {
+        const pcap_tls_scenario *s = pcap_tls_golden_at(i);
+        const char *files[2] = {s->cert, s->key};
+        for (int k = 0; k < 2; k++) {
+            snprintf(err, errlen, "%s/%s", pki_dir, files[k]);
+            FILE *f = fopen(err, "r");
+            if (f == NULL) {
+                snprintf(err + strlen(err), errlen - strlen(err), ": cannot read it");
+                return 1;
+            }
+            fclose(f);
+        }
+    }
+    err[0] = '\0';
+    return 0;
+}
+
+/* The value of argv[*i] (an option taking 1..max): 0, or -1 after saying
+ * why. */
+static int pcap_count_value(int argc, char **argv, int *i, long max, long *out)
+{
+    const char *name = argv[*i];
+    const char *v = mcx_cli_value("pcap", argc, argv, i);
+    char *end;
+    *out = v ? strtol(v, &end, 10) : 0;
+    if (v == NULL || *end != '\0' || *out < 1 || *out > max) {
+        fprintf(stderr, "mcxcheck pcap record: %s: 1..%ld\n", name, max);
+        return -1;
+    }
+    return 0;
+}
+
 static int pcap_record(int argc, char **argv)
 {
     const char *out = NULL, *topo_path = NULL;
-    long bulk_mb = 0;
+    const char *pki_dir = PCAP_DEFAULT_PKI;
+    const char *fixtures_dir = PCAP_DEFAULT_DNSFIXTURES;
+    long bulk_mb = 0, connections = 0;
     mcx_cli_common common;
     mcx_cli_common_init(&common);
     for (int i = 1; i < argc; i++) {
@@ -110,14 +164,18 @@ static int pcap_record(int argc, char **argv)
         } else if (strcmp(argv[i], "--topology") == 0) {
             if ((topo_path = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
                 return MCX_EXIT_USAGE;
-        } else if (strcmp(argv[i], "--bulk-mb") == 0) {
-            const char *v = mcx_cli_value("pcap", argc, argv, &i);
-            char *end;
-            bulk_mb = v ? strtol(v, &end, 10) : 0;
-            if (v == NULL || *end != '\0' || bulk_mb < 1 || bulk_mb > 100000) {
-                fprintf(stderr, "mcxcheck pcap record: --bulk-mb: 1..100000\n");
+        } else if (strcmp(argv[i], "--connections") == 0) {
+            if (pcap_count_value(argc, argv, &i, 1000000, &connections) != 0)
                 return MCX_EXIT_USAGE;
-            }
+        } else if (strcmp(argv[i], "--dnsfixtures") == 0) {
+            if ((fixtures_dir = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
+                return MCX_EXIT_USAGE;
+        } else if (strcmp(argv[i], "--pki") == 0) {
+            if ((pki_dir = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
+                return MCX_EXIT_USAGE;
+        } else if (strcmp(argv[i], "--bulk-mb") == 0) {
+            if (pcap_count_value(argc, argv, &i, 100000, &bulk_mb) != 0)
+                return MCX_EXIT_USAGE;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             pcap_usage(stdout);
             return MCX_EXIT_OK;
@@ -148,12 +206,25 @@ static int pcap_record(int argc, char **argv)
     }
     char err[1024] = "";
     int rc;
-    if (bulk_mb > 0) {
+    if (bulk_mb == 0 && connections == 0 && pcap_record_pki_missing(pki_dir, err, sizeof err)) {
+        fprintf(stderr, "mcxcheck pcap record: %s (--pki DIR)\n", err);
+        mcx_topology_free(t);
+        return MCX_EXIT_USAGE;
+    }
+    if (connections > 0) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/connections.pcap", out);
+        rc = pcap_record_flood(path, t, now, seed, (unsigned long)connections, err, sizeof err);
+    } else if (bulk_mb > 0) {
         char path[4096];
         snprintf(path, sizeof path, "%s/bulk.pcap", out);
         rc = pcap_record_bulk(path, t, now, seed, (unsigned)bulk_mb, err, sizeof err);
     } else {
         rc = pcap_record_golden(out, t, now, seed, err, sizeof err);
+        if (rc == 0)
+            rc = pcap_record_dns_golden(out, fixtures_dir, now, seed, err, sizeof err);
+        if (rc == 0)
+            rc = pcap_record_tls_golden(out, t, pki_dir, now, seed, err, sizeof err);
     }
     mcx_topology_free(t);
     if (rc != 0) {
@@ -408,8 +479,27 @@ static int pcap_verify(int argc, char **argv, int replay)
         mcx_report_add(rep, strstr(err, "unsupported link type") ? "PC-004" : "PC-001", "%s",
                        err);
     } else if (!replay) {
+        /* Text and jsonl to stdout: steps are written as verify lists them
+         * (one per exchange), so memory stays flat however long the
+         * capture; the bytes are those mcx_cli_emit would write. */
+        mcx_report_stream *stream = NULL;
+        if (common.output == NULL) {
+            int color = common.color < 0 ? isatty(STDOUT_FILENO) : common.color;
+            stream = mcx_report_stream_open(rep, common.format, color, common.timings, stdout);
+        }
+        opt.step_stream = stream;
         mcx_pcap_verify(r, &opt, rep);
         mcx_pcap_reader_close(r);
+        if (stream) {
+            int exit_code = mcx_report_exit_code(rep, common.fail_on);
+            if (mcx_report_stream_close(stream) != 0) {
+                fprintf(stderr, "mcxcheck: cannot write the report to stdout\n");
+                exit_code = MCX_EXIT_USAGE;
+            }
+            mcx_report_free(rep);
+            mcx_topology_free(t);
+            return exit_code;
+        }
     } else {
         /* The capture's own findings are verify's business: replay reports
          * only differences (and a capture it could not read). */

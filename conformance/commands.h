@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "mcx/report.h"
+#include "dns_live.h"
 
 typedef struct mcx_cli_common {
     mcx_format format;      /* --format text|json|jsonl|junit|tap */
@@ -63,5 +64,47 @@ int mcxcheck_cmd_cert(int argc, char **argv);
 int mcxcheck_cmd_zone(int argc, char **argv);
 int mcxcheck_cmd_pcap(int argc, char **argv);
 int mcxcheck_cmd_dns(int argc, char **argv);
+int mcxcheck_cmd_deployment(int argc, char **argv);
+
+/* ---- live DNS options shared by `dns` and `deployment` (cmd_dns.c) ----
+ * (Added by engineer "deployment".) --sip-domain (repeatable),
+ * --dns-internal, --dns-external, --topology, --timeout, --tries: parsed
+ * once, then one fetch + rules run per vantage whose server was given. */
+#define MCX_DNS_CLI_MAX_DOMAINS 1024
+#define MCX_DNS_CLI_MAX_TIMEOUT_MS 60000
+#define MCX_DNS_CLI_MAX_TRIES 10
+
+typedef struct mcx_dns_cli {
+    const char *command;      /* "dns", "deployment": named in messages */
+    const char **domains;     /* normalised SIP domains (point into norm) */
+    char (*norm)[MCX_DNS_NAME_MAX];
+    size_t ndomains;
+    mcx_dns_live_server servers[2]; /* indexed by mcx_dns_vantage */
+    int have_server[2];
+    const char *topology_file;
+    int timeout_ms, tries;
+} mcx_dns_cli;
+
+/* Defaults; 0, or -1 out of memory. Free with mcx_dns_cli_free. */
+int mcx_dns_cli_init(mcx_dns_cli *c, const char *command);
+void mcx_dns_cli_free(mcx_dns_cli *c);
+/* If argv[*i] is one of the options above, consume it: 1; 0 if it is not
+ * one; -1 on a bad value (message printed). */
+int mcx_dns_cli_parse(mcx_dns_cli *c, int argc, char **argv, int *i);
+/* After parsing: at least one DNS server, the topology loaded (*topo, may
+ * stay NULL when none was given) and, without --sip-domain, its SIP
+ * domains. 0, or -1 (message printed: a usage or input error). */
+int mcx_dns_cli_finish(mcx_dns_cli *c, mcx_topology **topo);
+/* "internal DNS 127.0.0.1:53, external DNS ..." into buf. */
+void mcx_dns_cli_subject(const mcx_dns_cli *c, char *buf, size_t len);
+/* Query the server of `vantage` live and run the DNS rules on its view,
+ * adding the "<vantage> view: asked ..." step, its zones and the findings
+ * to `r` exactly as `mcxcheck dns` does (query IDs from `seed`). Returns
+ * the view (free with mcx_dns_view_free), or NULL when it could not be
+ * built; *failed is set to 1 on any internal error (a DNS-000 finding says
+ * why). *stats is filled either way. */
+mcx_dns_view *mcx_dns_cli_vantage(const mcx_dns_cli *c, mcx_dns_vantage vantage,
+                                  const mcx_topology *topo, unsigned long long seed,
+                                  mcx_report *r, mcx_dns_live_stats *stats, int *failed);
 
 #endif

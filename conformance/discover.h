@@ -7,7 +7,8 @@
  * algorithm is built from (unit-tested in conformance/test/test_discover.c)
  * and the client side of the three User authentication flows.
  * Files: discover_algorithm.c (the algorithm and its step tree),
- * discover_auth.c (web ticket, OAuth, Basic), cmd_discover.c (command line).
+ * discover_auth.c (web ticket, OAuth, Basic), discover_dns.c (names
+ * resolved through the vantage's DNS server), cmd_discover.c (command line).
  * Does not own: HTTP (mcx/http_client.h), document parsing and validation
  * (mcx/autodiscover.h), report rendering (mcx/report.h).
  */
@@ -20,6 +21,7 @@
 #include "mcx/http_client.h"
 #include "mcx/report.h"
 #include "mcx/topology.h"
+#include "dns_live.h"
 
 typedef enum {
     MCX_DS_AUTH_AUTO = 0, /* whatever the 401 offers: web ticket, OAuth, Basic */
@@ -29,6 +31,9 @@ typedef enum {
 } mcx_ds_auth;
 
 typedef enum { MCX_DS_VANTAGE_UNKNOWN = -1, MCX_DS_VANTAGE_INTERNAL = 0, MCX_DS_VANTAGE_EXTERNAL = 1 } mcx_ds_vantage;
+
+/* DNS as the phone resolves it (discover_dns.c); opaque. */
+typedef struct mcx_ds_dns mcx_ds_dns;
 
 typedef struct mcx_ds_options {
     const char *sip_uri;        /* "alice@contoso.test" or "sip:alice@..." */
@@ -41,6 +46,9 @@ typedef struct mcx_ds_options {
     const mcx_topology *topo;   /* may be NULL: topology rules skipped */
     int max_redirects;          /* body Redirects followed, default 10 */
     uint64_t seed;              /* client entropy of the WS-Trust request */
+    mcx_ds_dns *dns;            /* NULL: system resolver / http.resolve pins;
+                                   else every host is resolved through it and
+                                   requests go to the address it gave */
 } mcx_ds_options;
 
 typedef struct mcx_ds_result {
@@ -111,6 +119,37 @@ int mcx_ds_choose(const mcx_ad_doc *user_doc, mcx_ds_choice *out);
 
 /* Host part of an absolute URL into `out` (lower-case). Returns 0 or -1. */
 int mcx_ds_url_host(const char *url, char *out, size_t outlen);
+
+/* ---- DNS steps (discover_dns.c) ---- */
+
+/* State for one discovery resolving through `server` (the `vantage` view).
+ * `timeout_ms` per try (capped at 2000), query IDs count up from
+ * `first_id`. NULL on out of memory. */
+mcx_ds_dns *mcx_ds_dns_new(const mcx_dns_live_server *server, mcx_dns_vantage vantage,
+                           int timeout_ms, unsigned first_id);
+void mcx_ds_dns_free(mcx_ds_dns *d);
+/* Before a request to `url`: the first time its host is seen, query A, and
+ * AAAA when A gave no address (one step per query at `depth`, DNS-021/022
+ * findings for a server failure); then pin HOST:PORT (the URL's port) to
+ * the address DNS gave, with a step saying so. Returns 0 when the request may go (pinned, or an
+ * address literal), -1 with `why` when DNS gave no address. */
+int mcx_ds_dns_prepare(mcx_ds_dns *d, mcx_report *rep, int depth, const char *url, char *why,
+                       size_t whylen);
+/* NULL-terminated "HOST:PORT:ADDR" list for mcx_http_options.resolve. */
+const char *const *mcx_ds_dns_pins(const mcx_ds_dns *d);
+const char *mcx_ds_dns_server(const mcx_ds_dns *d);    /* "127.0.1.53:53" */
+const char *mcx_ds_dns_view_name(const mcx_ds_dns *d); /* "internal" */
+/* Pure: the step detail of one query's answer ("NOERROR: a CNAME b (TTL
+ * 3600), b A 127.0.1.40 (TTL 3600)", "NXDOMAIN: a does not exist", ...)
+ * and its outcome: OK with an answer, INFO for NXDOMAIN / NODATA (a phone
+ * moves on), FAIL for a loop, an over-long chain or no zone. */
+mcx_step_outcome mcx_ds_dns_describe(const mcx_dns_answer *a, uint16_t qtype, char *out,
+                                     size_t outlen);
+/* The address a client connects to: the first record of an answer, or
+ * NULL. */
+const char *mcx_ds_dns_address(const mcx_dns_answer *a);
+/* The port of an absolute URL (its scheme's default when none), or -1. */
+int mcx_ds_url_port(const char *url);
 
 /* ---- authentication (discover_auth.c) ---- */
 

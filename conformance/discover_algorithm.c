@@ -266,9 +266,28 @@ int mcx_ds_http(const mcx_ds_options *o, mcx_report *rep, int depth, const char 
                 size_t body_len, mcx_http_response *resp)
 {
     mcx_http_request req = {method, url, hdrs, nhdrs, body, body_len};
-    int rc = mcx_http_perform(&req, &o->http, resp);
+    mcx_http_options http = o->http;
     char detail[600];
     mcx_step_outcome outcome;
+    int rc;
+
+    if (o->dns) {
+        /* Only what the vantage's DNS answered: no system resolver. */
+        http.resolve = mcx_ds_dns_pins(o->dns);
+        http.connect_to = NULL;
+        http.resolve_only = 1;
+        char why[sizeof resp->error_text];
+        if (mcx_ds_dns_prepare(o->dns, rep, depth, url, why, sizeof why) < 0) {
+            memset(resp, 0, sizeof *resp);
+            resp->error = MCX_HTTP_E_DNS;
+            memcpy(resp->error_text, why, sizeof why);
+            char failed[700];
+            snprintf(failed, sizeof failed, "not requested: %s", resp->error_text);
+            mcx_report_step(rep, depth, MCX_STEP_FAIL, 0, failed, "%s %s", method, url);
+            return -1;
+        }
+    }
+    rc = mcx_http_perform(&req, &http, resp);
 
     if (rc == 0) {
         const char *ct = mcx_http_header_get(resp, "Content-Type");
@@ -788,6 +807,10 @@ int mcx_ds_run(const mcx_ds_options *o, mcx_report *rep, mcx_ds_result *res)
                     : o->vantage == MCX_DS_VANTAGE_EXTERNAL ? "external"
                                                             : "not given",
                     c.accept);
+    if (o->dns)
+        mcx_report_step(rep, 0, MCX_STEP_INFO, 0, NULL,
+                        "Names resolved through the %s DNS server %s, as a phone does",
+                        mcx_ds_dns_view_name(o->dns), mcx_ds_dns_server(o->dns));
 
     for (size_t i = 0; i < MCX_DS_NCANDIDATES; i++) {
         char url[1024];
@@ -857,10 +880,18 @@ int mcx_ds_run(const mcx_ds_options *o, mcx_report *rep, mcx_ds_result *res)
             "no server reached for %s: lyncdiscoverinternal https: %s; http: %s; lyncdiscover "
             "https: %s; http: %s", c.bare, why[0], why[1], why[2], why[3]);
         mcx_finding_set_subject(f, c.domain);
-        mcx_finding_set_remediation(
-            f, "Check the tester's network, --resolve / --connect-to entries and DNS. If the "
-               "network is right, create the DNS records lyncdiscoverinternal.%s (internal) and "
-               "lyncdiscover.%s (external).", c.domain, c.domain);
+        if (o->dns)
+            mcx_finding_set_remediation(
+                f, "Check the tester's network and the %s DNS server %s (see the DNS steps): "
+                   "it must resolve %s.%s to a web server that listens on TCP 443 or 80.",
+                mcx_ds_dns_view_name(o->dns), mcx_ds_dns_server(o->dns),
+                o->vantage == MCX_DS_VANTAGE_INTERNAL ? "lyncdiscoverinternal" : "lyncdiscover",
+                c.domain);
+        else
+            mcx_finding_set_remediation(
+                f, "Check the tester's network, --resolve / --connect-to entries and DNS. If the "
+                   "network is right, create the DNS records lyncdiscoverinternal.%s (internal) "
+                   "and lyncdiscover.%s (external).", c.domain, c.domain);
     }
 
     /* Outcome. */

@@ -1,8 +1,11 @@
 /*
  * dns_live.c -- build a DNS view from a live server's answers (see
- * dns_live.h): ldns_resolver for every query (no DNS wire code here), CNAME
- * chains followed across answers, zone apexes from SOA records, NODATA
- * markers, wildcard probes, and DNS-021/DNS-022 for network errors.
+ * dns_live.h): ldns builds each query and sends it (ldns_udp_send, then
+ * ldns_tcp_send when TC is set); the raw answer is judged by
+ * lib/dns_answer.c before it is used (no DNS wire code here). CNAME chains
+ * followed across answers, zone apexes from SOA records, NODATA markers,
+ * wildcard probes, and DNS-021..DNS-025 for network errors and hostile or
+ * broken answers.
  *
  * Owns: the live half of `mcxcheck dns`. Does not own: the rules
  * (lib/dns_rules.c), the view (lib/dns_view.c), options (cmd_dns.c).
@@ -17,6 +20,7 @@
 #include <ldns/ldns.h>
 
 #include "dns_live.h"
+#include "mcx/dns_answer.h"
 
 /* Chains are followed across answers this far (the rules report a chain
  * longer than MCX_DNS_MAX_CHAIN, and look a few links further). */
@@ -40,7 +44,9 @@ typedef struct live_rr {
 } live_rr;
 
 typedef struct live_ctx {
-    ldns_resolver *res;
+    ldns_resolver *res; /* builds the queries */
+    struct sockaddr_storage to;
+    socklen_t tolen;
     const mcx_dns_live_server *server;
     mcx_dns_vantage vantage;
     int timeout_ms, tries;
@@ -206,7 +212,7 @@ static void query_failed(live_ctx *c, const char *id, const char *name, uint16_t
                                     "then run mcxcheck dns again.",
                                     c->server->text, name, c->server->port,
                                     mcx_dns_vantage_name(c->vantage));
-    else
+    else if (strcmp(id, "DNS-022") == 0)
         mcx_finding_set_remediation(f,
                                     "Fix the zone that holds %s on %s so that it answers the "
                                     "query (check the server's log for the zone's load errors), "
@@ -223,6 +229,95 @@ static int only_cnames(const ldns_rr_list *l)
     return n > 0;
 }
 
+/* Send `qbin` once per try over UDP or TCP until some bytes come back.
+ * LDNS_STATUS_OK and *wire (caller frees), or the last ldns error. */
+static ldns_status live_exchange(live_ctx *c, ldns_buffer *qbin, int over_tcp, uint8_t **wire,
+                                 size_t *len)
+{
+    struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
+    ldns_status st = LDNS_STATUS_NETWORK_ERR;
+
+    for (int try = 0; try < (c->tries > 0 ? c->tries : 1); try++) {
+        *wire = NULL;
+        *len = 0;
+        st = over_tcp ? ldns_tcp_send(wire, qbin, &c->to, c->tolen, tv, len)
+                      : ldns_udp_send(wire, qbin, &c->to, c->tolen, tv, len);
+        if (st == LDNS_STATUS_OK && *wire != NULL) return st;
+        free(*wire);
+        *wire = NULL;
+        if (st == LDNS_STATUS_OK) st = LDNS_STATUS_NETWORK_ERR;
+    }
+    return st;
+}
+
+/* The catalogue ID for an answer that cannot be used. */
+static const char *verdict_check_id(mcx_dns_answer_class cls)
+{
+    switch (cls) {
+    case MCX_DNS_ANSWER_MALFORMED:
+    case MCX_DNS_ANSWER_TRAILING: return "DNS-023";
+    case MCX_DNS_ANSWER_WRONG_ID:
+    case MCX_DNS_ANSWER_NOT_RESPONSE:
+    case MCX_DNS_ANSWER_WRONG_QUESTION: return "DNS-024";
+    case MCX_DNS_ANSWER_OVERSIZED: return "DNS-025";
+    default: return "DNS-022";
+    }
+}
+
+/* Ask name/type over UDP, again over TCP when TC is set, and check the raw
+ * answer (lib/dns_answer.c). The parsed answer in *a, or -1 with a
+ * DNS-021/023/024/025 finding. */
+static int live_ask(live_ctx *c, ldns_pkt *q, const char *name, uint16_t type, ldns_pkt **a)
+{
+    char fqdn[MCX_DNS_NAME_MAX + 2], why[512];
+    ldns_buffer *qbin = ldns_buffer_new(LDNS_MAX_PACKETLEN);
+    mcx_dns_answer_query aq;
+    mcx_dns_answer_verdict v;
+    int rc = -1;
+
+    *a = NULL;
+    if (qbin == NULL || ldns_pkt2buffer_wire(qbin, q) != LDNS_STATUS_OK) {
+        query_failed(c, "DNS-022", name, type, "the query cannot be built");
+        ldns_buffer_free(qbin);
+        return -1;
+    }
+    snprintf(fqdn, sizeof fqdn, "%s%s", name, strcmp(name, ".") == 0 ? "" : ".");
+    memset(&aq, 0, sizeof aq);
+    aq.id = ldns_pkt_id(q);
+    aq.qname = fqdn;
+    aq.qtype = type;
+    aq.qclass = LDNS_RR_CLASS_IN;
+    aq.udp_limit = ldns_pkt_edns(q) ? ldns_pkt_edns_udp_size(q) : MCX_DNS_ANSWER_UDP_LIMIT;
+    c->stats->queries++; /* one per question, whatever the tries and transports */
+    for (int over_tcp = 0; over_tcp < 2; over_tcp++) {
+        uint8_t *wire = NULL;
+        size_t len = 0;
+        ldns_status st = live_exchange(c, qbin, over_tcp, &wire, &len);
+        const char *via = over_tcp ? "TCP" : "UDP";
+        if (st != LDNS_STATUS_OK) {
+            snprintf(why, sizeof why, "no answer over %s within %d ms x %d tries (%s)", via,
+                     c->timeout_ms, c->tries, ldns_get_errorstr_by_id(st));
+            query_failed(c, "DNS-021", name, type, why);
+            break;
+        }
+        aq.over_tcp = over_tcp;
+        mcx_dns_answer_class cls = mcx_dns_answer_check(&aq, wire, len, &v);
+        free(wire);
+        if (cls == MCX_DNS_ANSWER_TC) continue; /* ask again over TCP */
+        if (cls == MCX_DNS_ANSWER_OK) {
+            *a = v.pkt;
+            rc = 0;
+            break;
+        }
+        snprintf(why, sizeof why, "%s answer to query ID %u is %s: %s", via, (unsigned)aq.id,
+                 mcx_dns_answer_class_name(cls), v.message);
+        query_failed(c, verdict_check_id(cls), name, type, why);
+        break;
+    }
+    ldns_buffer_free(qbin);
+    return rc;
+}
+
 /* Ask name/type. 0 and *out on NOERROR or NXDOMAIN; 1 on REFUSED (the
  * server holds no zone for the name); -1 on any failure (finding added). */
 static int live_query(live_ctx *c, const char *name, uint16_t type, ldns_pkt **out)
@@ -230,7 +325,6 @@ static int live_query(live_ctx *c, const char *name, uint16_t type, ldns_pkt **o
     char fqdn[MCX_DNS_NAME_MAX + 2], why[256];
     ldns_rdf *dn = NULL;
     ldns_pkt *q = NULL, *a = NULL;
-    ldns_status st;
     int rc = -1;
 
     *out = NULL;
@@ -243,28 +337,8 @@ static int live_query(live_ctx *c, const char *name, uint16_t type, ldns_pkt **o
         query_failed(c, "DNS-022", name, type, "the query cannot be built");
         goto done;
     }
-    uint16_t id = (uint16_t)(c->next_id++ & 0xffff);
-    ldns_pkt_set_id(q, id);
-    c->stats->queries++;
-    st = ldns_resolver_send_pkt(&a, c->res, q);
-    if (st != LDNS_STATUS_OK || a == NULL) {
-        snprintf(why, sizeof why, "no answer within %d ms x %d tries (%s)", c->timeout_ms,
-                 c->tries, ldns_get_errorstr_by_id(st));
-        query_failed(c, "DNS-021", name, type, why);
-        goto done;
-    }
-    const ldns_rr *qq = ldns_rr_list_rr_count(ldns_pkt_question(a)) == 1
-                            ? ldns_rr_list_rr(ldns_pkt_question(a), 0)
-                            : NULL;
-    if (ldns_pkt_id(a) != id || !ldns_pkt_qr(a) || qq == NULL ||
-        ldns_rr_get_type(qq) != (ldns_rr_type)type ||
-        ldns_dname_compare(ldns_rr_owner(qq), dn) != 0) {
-        snprintf(why, sizeof why,
-                 "the answer does not match the query (ID %u for %u, or another question)",
-                 (unsigned)ldns_pkt_id(a), (unsigned)id);
-        query_failed(c, "DNS-022", name, type, why);
-        goto done;
-    }
+    ldns_pkt_set_id(q, (uint16_t)(c->next_id++ & 0xffff));
+    if (live_ask(c, q, name, type, &a) != 0) goto done;
     if (ldns_pkt_get_rcode(a) == LDNS_RCODE_SERVFAIL && only_cnames(ldns_pkt_answer(a))) {
         /* BIND gives up on a CNAME loop or a long chain with SERVFAIL and
          * the CNAMEs it followed: those are the data, the rules judge them. */
@@ -482,6 +556,20 @@ static int live_setup(live_ctx *c)
     ldns_resolver_set_retry(c->res, (uint8_t)c->tries);
     ldns_resolver_set_retrans(c->res, 0);
     ldns_resolver_set_timeout(c->res, tv);
+    memset(&c->to, 0, sizeof c->to);
+    if (strchr(c->server->addr, ':') != NULL) {
+        struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&c->to;
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)c->server->port);
+        if (inet_pton(AF_INET6, c->server->addr, &sin6->sin6_addr) != 1) return -1;
+        c->tolen = sizeof *sin6;
+    } else {
+        struct sockaddr_in *sin = (struct sockaddr_in *)&c->to;
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)c->server->port);
+        if (inet_pton(AF_INET, c->server->addr, &sin->sin_addr) != 1) return -1;
+        c->tolen = sizeof *sin;
+    }
     return 0;
 }
 
@@ -627,4 +715,70 @@ int mcx_dns_live_parse_server(const char *spec, mcx_dns_live_server *out)
     out->port = (int)port;
     snprintf(out->text, sizeof out->text, v6 ? "[%s]:%ld" : "%s:%ld", addr, port);
     return 0;
+}
+
+/* ---- names a client resolves (`mcxcheck discover --dns-*`) ---------- */
+
+/* Zones of every name seen (the list grows while we go: copy first). */
+static void resolved_zones(live_ctx *c, mcx_dns_view *view)
+{
+    size_t nnames = c->names.n;
+    for (size_t i = 0; i < nnames; i++) {
+        char copy[MCX_DNS_NAME_MAX];
+        snprintf(copy, sizeof copy, "%s", c->names.keys[i]);
+        const char *apex = live_zone(c, copy);
+        int have = apex[0] == '\0';
+        for (size_t z = 0; z < view->nzones && !have; z++)
+            have = strcmp(view->zones[z], apex) == 0;
+        if (!have) note(c, mcx_dns_view_add_zone(view, apex));
+    }
+}
+
+mcx_dns_view *mcx_dns_live_resolve(const mcx_dns_live_server *server, mcx_dns_vantage vantage,
+                                   const char *const *names, size_t nnames, int timeout_ms,
+                                   int tries, unsigned first_id, mcx_report *r,
+                                   mcx_dns_live_stats *stats)
+{
+    live_ctx c;
+    mcx_dns_view *view = mcx_dns_view_new(mcx_dns_vantage_name(vantage));
+
+    memset(&c, 0, sizeof c);
+    memset(stats, 0, sizeof *stats);
+    c.server = server;
+    c.vantage = vantage;
+    c.timeout_ms = timeout_ms;
+    c.tries = tries;
+    c.next_id = first_id;
+    c.r = r;
+    c.stats = stats;
+    if (view == NULL || live_setup(&c) != 0) {
+        mcx_report_add(r, "DNS-000", "cannot set up an ldns resolver for %s", server->text);
+        goto fail;
+    }
+    for (size_t i = 0; i < nnames; i++)
+        resolve_both(&c, names[i]);
+    resolved_zones(&c, view);
+    /* Records as answered: no wildcard inference, a client does not care. */
+    for (size_t i = 0; i < c.nrrs; i++)
+        note(&c, mcx_dns_view_add_rr(view, c.rrs[i].owner, c.rrs[i].type, c.rrs[i].ttl,
+                                     c.rrs[i].rdata, "live"));
+    for (size_t i = 0; i < c.nodata.n; i++) {
+        int has = 0;
+        for (size_t j = 0; j < c.nrrs && !has; j++)
+            has = strcmp(c.rrs[j].owner, c.nodata.keys[i]) == 0;
+        if (!has)
+            note(&c, mcx_dns_view_add_rr(view, c.nodata.keys[i], LIVE_TYPE_EXISTS, 3600,
+                                         "NODATA", "live"));
+    }
+    stats->names = c.names.n;
+    if (c.oom) {
+        mcx_report_add(r, "DNS-000", "out of memory while querying %s", server->text);
+        goto fail;
+    }
+    live_free(&c);
+    return view;
+fail:
+    live_free(&c);
+    mcx_dns_view_free(view);
+    return NULL;
 }

@@ -33,6 +33,8 @@ static const mcxcheck_command mcxcheck_commands[] = {
     {"zone", mcxcheck_cmd_zone, "check a zone file (internal or external view) for mobility DNS"},
     {"pcap", mcxcheck_cmd_pcap, "record golden captures, or verify a capture (DNS + HTTP)"},
     {"dns", mcxcheck_cmd_dns, "query the internal and external DNS servers live (mobility records)"},
+    {"deployment", mcxcheck_cmd_deployment,
+     "DNS, certificate and web checks of every SIP domain, per vantage"},
 };
 
 #define MCXCHECK_NCOMMANDS (sizeof mcxcheck_commands / sizeof mcxcheck_commands[0])

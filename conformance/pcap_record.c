@@ -1,20 +1,22 @@
 /*
  * pcap_record.c -- golden captures of the reference deployment, written
- * deterministically: a phone's DNS lookups (answers from the topology, built
- * with ldns) and its plain-HTTP Autodiscover requests on one keep-alive TCP
- * connection, each answered by calling mcxd_handle in-process with a fixed
- * clock and seed. No packet is ever sent.
+ * deterministically: a phone's DNS lookups (answered by the reference
+ * responder over the topology's view, pcap_record_dns.c) and its plain-HTTP
+ * Autodiscover requests on one keep-alive TCP connection, each answered by
+ * calling mcxd_handle in-process with a fixed clock and seed. No packet is
+ * ever sent.
  *
- * Owns: the golden scenario list, the DNS answers a vantage gets for the
- * Autodiscover names, request bytes as a phone sends them, and serialising
- * mcxd's response. Does not own: frame layout (lib/pcap_synth.c), DNS wire
- * format (lib/dns_decode.c), or what mcxd answers (refimpl/).
+ * Owns: the golden scenario list, request bytes as a phone sends them, and
+ * serialising mcxd's response. Does not own: the DNS answers and the DNS
+ * scenario captures (pcap_record_dns.c), frame layout (lib/pcap_synth.c),
+ * DNS wire format (lib/dns_decode.c), or what mcxd answers (refimpl/).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "auth.h"
+#include "dns_responder.h"
 #include "mcx/autodiscover.h"
 #include "mcx/dns_decode.h"
 #include "mcxd_http.h"
@@ -40,7 +42,7 @@ static const pcap_scenario pcap_golden[] = {
       "/Autodiscover/AutodiscoverService.svc/root/user"},
      MCX_ACCEPT_AD_JSON, 0, 4000000000u, 7000, 0},
     {"internal-v6", "phone on the internal network, IPv6 (NAT64 prefix), raw IP link",
-     MCX_PCAP_LINK_RAW, "2001:db8::50", "2001:db8::53", {"lyncdiscoverinternal.fabrikam.test"},
+     MCX_PCAP_LINK_RAW, "fd00:db8::50", "fd00:db8::53", {"lyncdiscoverinternal.fabrikam.test"},
      28, MCX_ACCESS_INTERNAL, NULL, 80, MCX_ACCESS_INTERNAL,
      "lyncdiscoverinternal.fabrikam.test",
      {"/?sipuri=bob@fabrikam.test", "/Autodiscover/AutodiscoverService.svc/root/user"},
@@ -57,36 +59,11 @@ const pcap_scenario *pcap_golden_at(size_t i)
     return i < pcap_golden_count() ? &pcap_golden[i] : NULL;
 }
 
-/* The address `vantage` resolves `name` to, from the topology; NULL for
- * NXDOMAIN. AAAA answers map the IPv4 VIP into the NAT64 prefix 64:ff9b::/96
- * (the topology has IPv4 VIPs only). */
-static const char *record_answer(const mcx_topology *t, const char *name, uint16_t qtype,
-                                 int vantage, char *buf, size_t len)
-{
-    const mcx_pool *p = mcx_topology_autodiscover_pool(t);
-    if (p == NULL)
-        return NULL;
-    const char *ip = NULL;
-    if (strncasecmp(name, "lyncdiscoverinternal.", 21) == 0)
-        ip = vantage == MCX_ACCESS_INTERNAL ? p->internal_ip : NULL;
-    else if (strncasecmp(name, "lyncdiscover.", 13) == 0)
-        ip = p->external_ip;
-    if (ip == NULL)
-        return NULL;
-    if (qtype != 28) {
-        snprintf(buf, len, "%s", ip);
-        return buf;
-    }
-    unsigned a, b, c, d;
-    if (sscanf(ip, "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
-        return NULL;
-    snprintf(buf, len, "64:ff9b::%x:%x", (a << 8) | b, (c << 8) | d);
-    return buf;
-}
-
-static int record_dns(mcx_pcap_writer *w, const mcx_topology *t, const pcap_scenario *s,
-                      size_t i, uint64_t seed, char *answer, size_t alen, char *err,
-                      size_t errlen)
+/* Lookup i of the scenario, answered by the responder's zones `zs`; the
+ * address it gives goes to `answer` ("" when none). */
+static int record_dns(mcx_pcap_writer *w, const struct mcxdns_zoneset *zs,
+                      const pcap_scenario *s, size_t i, uint64_t seed, char *answer, size_t alen,
+                      char *err, size_t errlen)
 {
     mcx_pcap_endpoint client, resolver;
     if (mcx_pcap_endpoint_set(&client, s->client_addr, (uint16_t)(53000 + i)) ||
@@ -95,22 +72,13 @@ static int record_dns(mcx_pcap_writer *w, const mcx_topology *t, const pcap_scen
         return -1;
     }
     uint16_t id = (uint16_t)((seed * 2654435761u + i * 40503u + 1) & 0xffff);
-    const char *addr = record_answer(t, s->names[i], s->qtype, s->vantage, answer, alen);
-    size_t qlen = 0, rlen = 0;
-    uint8_t *q = mcx_dns_build_query(s->names[i], s->qtype, id, &qlen);
-    uint8_t *r = mcx_dns_build_response(s->names[i], s->qtype, id, addr ? 0 : 3, &addr,
-                                        addr ? 1 : 0, 300, &rlen);
-    int rc = -1;
-    if (q && r && mcx_pcap_write_udp(w, &client, &resolver, q, qlen) == 0 &&
-        mcx_pcap_write_udp(w, &resolver, &client, r, rlen) == 0)
-        rc = 0;
-    else
-        snprintf(err, errlen, "%s: cannot build the DNS messages for %s", s->name, s->names[i]);
-    free(q);
-    free(r);
-    if (addr == NULL)
-        answer[0] = '\0';
-    return rc;
+    if (pcap_dns_exchange(w, zs, &client, &resolver, s->names[i], s->qtype, id, answer, alen,
+                          err, errlen) != 0) {
+        size_t used = strlen(err);
+        snprintf(err + used, errlen - used, " (%s)", s->name);
+        return -1;
+    }
+    return 0;
 }
 
 /* Serialise mcxd's response as it goes on the wire. Returns malloc'd bytes. */
@@ -140,9 +108,22 @@ static char *record_response_bytes(const mcxd_response *resp, size_t *len, int *
     return out;
 }
 
+/* Plain TCP: the bytes go on the wire as they are. */
+static int record_send_plain(void *ctx, mcx_pcap_writer *w, mcx_pcap_tcp_conn *c,
+                             int from_client, const void *data, size_t len, char *err,
+                             size_t errlen)
+{
+    (void)ctx;
+    (void)err;
+    (void)errlen;
+    return mcx_pcap_tcp_send(w, c, from_client, data, len);
+}
+
+static const pcap_record_transport record_plain = {0, NULL, record_send_plain, NULL, NULL};
+
 static int record_http(mcx_pcap_writer *w, const mcx_topology *t, const pcap_scenario *s,
-                       const char *server_addr, time_t now, uint64_t seed, char *err,
-                       size_t errlen)
+                       const char *server_addr, const pcap_record_transport *tr, time_t now,
+                       uint64_t seed, char *err, size_t errlen)
 {
     mcx_pcap_endpoint client, server;
     if (mcx_pcap_endpoint_set(&client, s->client_addr, s->client_port ? s->client_port : 49152) ||
@@ -159,6 +140,8 @@ static int record_http(mcx_pcap_writer *w, const mcx_topology *t, const pcap_sce
     mcx_pcap_tcp_conn conn;
     mcx_pcap_tcp_init(&conn, &client, &server, s->client_isn, s->server_isn);
     int rc = mcx_pcap_tcp_handshake(w, &conn);
+    if (rc == 0 && tr->open)
+        rc = tr->open(tr->ctx, w, &conn, err, errlen);
     char peer[80];
     snprintf(peer, sizeof peer, "%s:%u", s->client_addr, client.port);
     for (size_t i = 0; rc == 0 && i < PCAP_SCENARIO_MAX_REQUESTS && s->targets[i]; i++) {
@@ -174,7 +157,7 @@ static int record_http(mcx_pcap_writer *w, const mcx_topology *t, const pcap_sce
             hdrs[nh++] = (mcxd_header){"Accept", (char *)s->accept};
         hdrs[nh++] = (mcxd_header){"User-Agent", (char *)RECORD_UA};
         mcxd_request req = {"GET", s->targets[i], s->host, hdrs, nh, NULL, 0,
-                            (mcx_access)s->listener, 0, peer};
+                            (mcx_access)s->listener, tr->tls, peer};
         mcxd_response resp;
         mcxd_handle(&cfg, st, &req, now, &resp);
         size_t rlen = 0;
@@ -187,13 +170,15 @@ static int record_http(mcx_pcap_writer *w, const mcx_topology *t, const pcap_sce
             rc = -1;
             break;
         }
-        rc = mcx_pcap_tcp_send(w, &conn, 1, reqbuf, (size_t)n);
+        rc = tr->send(tr->ctx, w, &conn, 1, reqbuf, (size_t)n, err, errlen);
         if (rc == 0)
-            rc = mcx_pcap_tcp_send(w, &conn, 0, rbytes, rlen);
+            rc = tr->send(tr->ctx, w, &conn, 0, rbytes, rlen, err, errlen);
         free(rbytes);
         if (close_after)
             break;
     }
+    if (rc == 0 && tr->close)
+        rc = tr->close(tr->ctx, w, &conn, err, errlen);
     if (rc == 0)
         rc = mcx_pcap_tcp_close(w, &conn);
     else if (err[0] == '\0')
@@ -205,17 +190,31 @@ static int record_http(mcx_pcap_writer *w, const mcx_topology *t, const pcap_sce
 int pcap_record_scenario(mcx_pcap_writer *w, const mcx_topology *t, const pcap_scenario *s,
                          time_t now, uint64_t seed, char *err, size_t errlen)
 {
+    return pcap_record_scenario_via(w, t, s, &record_plain, now, seed, err, errlen);
+}
+
+int pcap_record_scenario_via(mcx_pcap_writer *w, const mcx_topology *t, const pcap_scenario *s,
+                             const pcap_record_transport *tr, time_t now, uint64_t seed,
+                             char *err, size_t errlen)
+{
     char answer[64] = "";
     err[0] = '\0';
-    for (size_t i = 0; i < PCAP_SCENARIO_MAX_NAMES && s->names[i]; i++)
-        if (record_dns(w, t, s, i, seed, answer, sizeof answer, err, errlen) != 0)
+    if (s->names[0] != NULL) {
+        struct mcxdns_zoneset *zs =
+            pcap_dns_zones_from_topology(t, s->vantage, s->qtype == 28, err, errlen);
+        int rc = zs != NULL ? 0 : -1;
+        for (size_t i = 0; rc == 0 && i < PCAP_SCENARIO_MAX_NAMES && s->names[i]; i++)
+            rc = record_dns(w, zs, s, i, seed, answer, sizeof answer, err, errlen);
+        mcxdns_zoneset_free(zs);
+        if (rc != 0)
             return -1;
+    }
     const char *server = s->server_addr ? s->server_addr : answer;
     if (server[0] == '\0') {
         snprintf(err, errlen, "%s: the last lookup gave no address to connect to", s->name);
         return -1;
     }
-    return record_http(w, t, s, server, now, seed, err, errlen);
+    return record_http(w, t, s, server, tr, now, seed, err, errlen);
 }
 
 int pcap_record_golden(const char *dir, const mcx_topology *t, time_t now, uint64_t seed,

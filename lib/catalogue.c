@@ -2,8 +2,8 @@
  * catalogue.c -- lookups over the check catalogue.
  *
  * Owns: merging the per-prefix tables (catalogue_tp.c, catalogue_ad.c,
- * catalogue_ds.c, catalogue_vc.c,
- * catalogue_dns.c, catalogue_ct.c, catalogue_pc.c) into one ordered view. Does not own any
+ * catalogue_ds.c, catalogue_vc.c, catalogue_dns.c, catalogue_ct.c,
+ * catalogue_pc.c, catalogue_dp.c) into one ordered view. Does not own any
  * entry: each lives beside the module that raises it.
  */
 #include <string.h>
@@ -20,6 +20,7 @@ static const struct {
     {mcx_catalogue_dns, &mcx_catalogue_dns_count},
     {mcx_catalogue_ct, &mcx_catalogue_ct_count},
     {mcx_catalogue_pc, &mcx_catalogue_pc_count},
+    {mcx_catalogue_dp, &mcx_catalogue_dp_count},
 };
 
 size_t mcx_catalogue_count(void)

@@ -120,8 +120,28 @@ const mcx_check mcx_catalogue_dns[] = {
     {"DNS-022", MCX_LEVEL_ERROR, "DNS server answered with an error", "DNS Requirements",
      "Fix the zone on the server named in the finding (SERVFAIL usually means the zone failed "
      "to load or its master is unreachable), then query the name again.",
-     "A live query was answered SERVFAIL, FORMERR or NOTIMP, or the answer did not match the "
-     "question (wrong ID, other name or type, malformed); the records behind it could not be "
-     "checked (mcxcheck dns)."},
+     "A live query was answered SERVFAIL, FORMERR or NOTIMP (a broken or mismatched answer is "
+     "DNS-023..DNS-025); the records behind it could not be checked (mcxcheck dns)."},
+    {"DNS-023", MCX_LEVEL_ERROR, "DNS server sent a malformed answer", "DNS Requirements",
+     "Fix or replace the DNS server (or the middlebox rewriting its packets) named in the "
+     "finding: the byte offset shows where its answer breaks; capture it with mcxcheck pcap "
+     "to see the bytes.",
+     "A live answer could not be parsed: a truncated header or record, a compression pointer "
+     "loop or one past the end, a length or count past the end, or bytes after the last "
+     "record; clients discard such answers, so the records behind it cannot be resolved "
+     "(mcxcheck dns)."},
+    {"DNS-024", MCX_LEVEL_ERROR, "DNS answer does not match the query", "DNS Requirements",
+     "Find what answers in the server's place (a NAT or load balancer mixing up answers, a "
+     "spoofing middlebox, a broken server) and make the server named in the finding answer "
+     "its own queries.",
+     "A live answer carried another ID, had the QR bit clear, or held another question "
+     "(count, name, type or class) than the query; clients discard it as a possible "
+     "spoofing attempt (mcxcheck dns)."},
+    {"DNS-025", MCX_LEVEL_ERROR, "DNS answer larger than the query allowed", "DNS Requirements",
+     "Make the server set TC on answers that do not fit the client's UDP size (512 bytes "
+     "without EDNS) so the client asks again over TCP, and keep TCP port 53 open.",
+     "A live UDP answer exceeded 512 bytes (or the EDNS size the query advertised) without "
+     "TC; such datagrams are dropped or cut on the way, so clients never see the records "
+     "(mcxcheck dns)."},
 };
 const size_t mcx_catalogue_dns_count = sizeof mcx_catalogue_dns / sizeof mcx_catalogue_dns[0];

@@ -97,8 +97,9 @@ const mcx_check mcx_catalogue_pc[] = {
     {"PC-035", MCX_LEVEL_ERROR, "TLS SNI differs from the Autodiscover name",
      "Certificate Requirements",
      "Connect with SNI equal to the lyncdiscover[internal].<domain> name being resolved.",
-     "The server_name of a ClientHello to an HTTPS Autodiscover port is not the "
-     "lyncdiscover name the client resolved before connecting."},
+     "The server_name of a ClientHello to an HTTPS Autodiscover port is neither the "
+     "lyncdiscover name the client resolved before connecting nor any other name it "
+     "resolved to that address."},
     {"PC-036", MCX_LEVEL_INFO, "TLS SNI not checked", "Certificate Requirements",
      "None needed.", "A ClientHello was seen but its SNI could not be extracted."},
     {"PC-040", MCX_LEVEL_WARNING, "Malformed DNS message", PC_DNS,

@@ -20,4 +20,6 @@ extern const mcx_check mcx_catalogue_ct[]; /* CT- certificates and TLS */
 extern const size_t mcx_catalogue_ct_count;
 extern const mcx_check mcx_catalogue_pc[]; /* PC- packet captures */
 extern const size_t mcx_catalogue_pc_count;
+extern const mcx_check mcx_catalogue_dp[]; /* DP- whole-deployment checks */
+extern const size_t mcx_catalogue_dp_count;
 #endif

@@ -1,7 +1,9 @@
 /*
  * dns_decode.c -- DNS wire format through ldns: decode a captured message
- * into mcx_dns_msg, and build the queries/answers of golden captures.
- * Owns: nothing but these wrappers (no hand-written DNS parsing). Does not
+ * into mcx_dns_msg (optionally through a memo of identical messages), and
+ * build the queries/answers of golden captures.
+ * Owns: nothing but these wrappers (no hand-written DNS parsing: the memo
+ * compares bytes and takes the ID with ldns's LDNS_ID_WIRE). Does not
  * own: judging answers (pcap_rules.c, dns_rules.c).
  */
 #include <ctype.h>
@@ -57,6 +59,61 @@ int mcx_dns_decode(const uint8_t *wire, size_t len, mcx_dns_msg *out, char *why,
         out->nanswers++;
     }
     ldns_pkt_free(pkt);
+    return 0;
+}
+
+/* ---- memo ---- */
+
+typedef struct dns_cache_slot {
+    size_t len; /* 0: empty */
+    uint64_t hash;
+    uint8_t wire[MCX_DNS_CACHE_MAX_WIRE];
+    mcx_dns_msg msg;
+} dns_cache_slot;
+
+struct mcx_dns_cache {
+    dns_cache_slot slots[MCX_DNS_CACHE_SLOTS];
+};
+
+mcx_dns_cache *mcx_dns_cache_new(void)
+{
+    return calloc(1, sizeof(mcx_dns_cache));
+}
+
+void mcx_dns_cache_free(mcx_dns_cache *c)
+{
+    free(c);
+}
+
+/* FNV-1a of everything after the 2-byte ID. */
+static uint64_t dns_cache_hash(const uint8_t *wire, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ len;
+    for (size_t i = 2; i < len; i++) {
+        h ^= wire[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+int mcx_dns_decode_cached(mcx_dns_cache *c, const uint8_t *wire, size_t len, mcx_dns_msg *out,
+                          char *why, size_t whylen)
+{
+    if (c == NULL || len < LDNS_HEADER_SIZE || len > MCX_DNS_CACHE_MAX_WIRE)
+        return mcx_dns_decode(wire, len, out, why, whylen);
+    uint64_t h = dns_cache_hash(wire, len);
+    dns_cache_slot *s = &c->slots[h % MCX_DNS_CACHE_SLOTS];
+    if (s->len == len && s->hash == h && memcmp(s->wire + 2, wire + 2, len - 2) == 0) {
+        *out = s->msg;
+        out->id = LDNS_ID_WIRE(wire);
+        return 0;
+    }
+    if (mcx_dns_decode(wire, len, out, why, whylen) != 0)
+        return -1;
+    s->len = len;
+    s->hash = h;
+    memcpy(s->wire, wire, len);
+    s->msg = *out;
     return 0;
 }
 

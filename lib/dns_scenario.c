@@ -189,6 +189,36 @@ out:
     return rc;
 }
 
+static int add_fault(scenario_state *st, xmlNodePtr n, mcx_dns_scenario_view *v)
+{
+    char *name = attr(n, "name"), *kind = attr(n, "kind");
+    mcx_dns_scenario_fault *grown = NULL;
+    int rc = -1;
+
+    if (name != NULL && kind != NULL)
+        grown = realloc(v->faults, (v->nfaults + 1) * sizeof *grown);
+    if (grown == NULL) {
+        fail(st, n, "out of memory");
+        goto out;
+    }
+    v->faults = grown;
+    mcx_dns_scenario_fault *f = &v->faults[v->nfaults];
+    size_t len = strlen(name) + strlen(kind) + 2;
+    f->spec = malloc(len);
+    if (f->spec == NULL) {
+        fail(st, n, "out of memory");
+        goto out;
+    }
+    snprintf(f->spec, len, "%s=%s", name, kind);
+    f->line = node_line(n);
+    v->nfaults++;
+    rc = 0;
+out:
+    free(name);
+    free(kind);
+    return rc;
+}
+
 static int build_view(scenario_state *st, xmlNodePtr n, mcx_dns_scenario *s)
 {
     mcx_dns_scenario_view *grown, *v;
@@ -229,6 +259,8 @@ static int build_view(scenario_state *st, xmlNodePtr n, mcx_dns_scenario *s)
             if (add_id(st, c, v, is_el(c, "mustHave")) != 0) return -1;
         } else if (is_el(c, "discovery")) {
             if (add_discovery(st, c, s, v) != 0) return -1;
+        } else if (is_el(c, "fault")) {
+            if (add_fault(st, c, v) != 0) return -1;
         }
     }
     return 0;
@@ -363,6 +395,9 @@ void mcx_dns_scenario_free(mcx_dns_scenario *s)
             free(v->discovery[j].answers);
         }
         free(v->discovery);
+        for (size_t j = 0; j < v->nfaults; j++)
+            free(v->faults[j].spec);
+        free(v->faults);
     }
     free(s->views);
     free_strs(s->sip_domains, s->nsip_domains);

@@ -428,9 +428,12 @@ static int rr_compare(const void *a, const void *b)
     return strcmp(x->source, y->source);
 }
 
+/* Sorts once; a sorted view is never written again, so mcxdns threads can
+ * share it read-only (its zoneset sorts it before any thread starts). */
 static void view_sort(mcx_dns_view *v)
 {
-    if (!v->sorted && v->nrrs > 1) qsort(v->rrs, v->nrrs, sizeof v->rrs[0], rr_compare);
+    if (v->sorted) return;
+    if (v->nrrs > 1) qsort(v->rrs, v->nrrs, sizeof v->rrs[0], rr_compare);
     v->sorted = 1;
 }
 

@@ -100,8 +100,28 @@ const char *mcx_pcap_reader_linktype(const mcx_pcap_reader *r)
     return n ? n : "unknown";
 }
 
+/* Dotted quad into buf (at least 16 bytes): what inet_ntop writes, without
+ * its sprintf per address (called per flow and per DNS transaction). */
+static void addr4_str(const uint8_t *addr, char *buf)
+{
+    char *p = buf;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = addr[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 void mcx_pcap_addr_str(int family, const uint8_t *addr, char *buf, size_t len)
 {
+    if (family != 6 && len >= 16) {
+        addr4_str(addr, buf);
+        return;
+    }
     if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len) == NULL)
         snprintf(buf, len, "?");
 }

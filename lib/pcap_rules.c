@@ -8,21 +8,23 @@
  * is a handshake record, HTTP when it starts with a request line, else
  * ignored), the rules PC-030 (discovery order), PC-031 (Accept), PC-032
  * (listener unknown), PC-033 (HTTP first hop), PC-034 (MS-WSMAN cookie),
- * PC-035/036 (SNI), PC-040..042 (DNS), PC-001..004 (capture level), and
- * calling the same Autodiscover parser/validator `discover` uses
- * (mcx_ad_parse / mcx_ad_validate) on every document. Does not own: the
- * layers it drives (pcap_read.c, tcp_reassembly.c, http_stream.c,
- * dns_decode.c).
+ * PC-035/036 (SNI; the TLS bytes are read by lib/pcap_tls.c, which also
+ * checks a certificate sent in clear against the SNI: CT-021), PC-040..042
+ * (DNS), PC-001..004 (capture level), and calling the same Autodiscover
+ * parser/validator `discover` uses (mcx_ad_parse / mcx_ad_validate) on every
+ * document. Does not own: the layers it drives (pcap_read.c,
+ * tcp_reassembly.c, http_stream.c, dns_decode.c, pcap_tls.c).
  *
  * Bounds: DNS queries awaiting an answer (VERIFY_MAX_DNS_PENDING), order
  * records (VERIFY_MAX_ORDER), resolved names for SNI (VERIFY_MAX_RESOLVED),
- * per-flow DNS-over-TCP / ClientHello buffers (VERIFY_MAX_FLOW_BUF); beyond
- * them the oldest entry is dropped.
+ * per-flow DNS-over-TCP buffers (VERIFY_MAX_FLOW_BUF; TLS: pcap.h
+ * MCX_PCAP_TLS_MAX_*); beyond them the oldest entry is dropped. Steps go
+ * to the caller's step stream every VERIFY_STREAM_BATCH when it gives one;
+ * identical DNS messages and Autodiscover documents are decoded once
+ * (dns_decode.h memo, validate_cache.h) unless opt->uncached.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +34,7 @@
 #include "mcx/http_stream.h"
 #include "mcx/pcap.h"
 #include "mcx/tcp_reassembly.h"
+#include "validate_cache.h"
 
 #define VERIFY_MAX_DNS_PENDING 4096
 #define VERIFY_MAX_ORDER 4096
@@ -39,6 +42,7 @@
 #define VERIFY_MAX_FLOW_BUF 16384
 #define VERIFY_MAX_BAD_PACKETS 20
 #define VERIFY_MAX_COOKIE_MISSES 20
+#define VERIFY_STREAM_BATCH 256
 
 typedef enum { FLOW_UNKNOWN = 0, FLOW_HTTP, FLOW_TLS, FLOW_DNS, FLOW_OTHER } flow_kind;
 
@@ -73,14 +77,17 @@ typedef struct verify_ctx {
     size_t ndns, capdns;
     order_rec *order;
     size_t norder, caporder;
-    resolved_rec *resolved;
-    size_t nresolved, capresolved;
+    resolved_rec *resolved; /* ring once full: oldest at resolved_head */
+    size_t nresolved, capresolved, resolved_head;
     uint16_t unknown_ports[64];
     size_t nunknown_ports;
     int wsman_seen;
     unsigned long cookie_miss[VERIFY_MAX_COOKIE_MISSES];
     size_t ncookie_miss;
     unsigned long http_exchanges, dns_transactions;
+    mcx_vcache *vcache;       /* NULL: every document parsed afresh */
+    mcx_dns_cache *dns_cache; /* NULL: every DNS message decoded afresh */
+    mcx_pcap_dns_collector *dns_rules; /* DNS answers for the DNS- rules */
 } verify_ctx;
 
 typedef struct verify_flow {
@@ -90,7 +97,7 @@ typedef struct verify_flow {
     mcx_http_conn *http;
     uint8_t *buf[2];
     size_t len[2];
-    int tls_checked;
+    mcx_pcap_tls *tls; /* FLOW_TLS: lib/pcap_tls.c */
     char client[48], server[48];
 } verify_flow;
 
@@ -108,6 +115,19 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
         return -1;
     *arr = p;
     *cap = ncap;
+    return 0;
+}
+
+/* strcasestr for the short header values and targets seen here: glibc's
+ * two-way search sets up a factorisation per call, which dominated the
+ * per-exchange cost for these long needles. 1 when found. */
+static int has_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (tolower((unsigned char)*hay) == tolower((unsigned char)*needle) &&
+            strncasecmp(hay, needle, n) == 0)
+            return 1;
     return 0;
 }
 
@@ -144,8 +164,11 @@ static int domain_wanted(const verify_ctx *v, const char *domain)
     return v->opt->sip_domain == NULL || strcasecmp(v->opt->sip_domain, domain) == 0;
 }
 
+/* Note a use of Autodiscover name `name` by a client at `frame`: a DNS
+ * query when http_host is NULL, else an HTTP request with that Host (the
+ * description is formatted only for the first external use). */
 static void order_note(verify_ctx *v, int family, const uint8_t *client, const char *name,
-                       unsigned long frame, const char *what)
+                       unsigned long frame, const char *http_host)
 {
     char domain[256];
     int side = ad_name_side(name, domain, sizeof domain);
@@ -170,7 +193,11 @@ static void order_note(verify_ctx *v, int family, const uint8_t *client, const c
         o->first_internal = frame;
     if (side == MCX_ACCESS_EXTERNAL && o->first_external == 0) {
         o->first_external = frame;
-        snprintf(o->what_external, sizeof o->what_external, "%s", what);
+        if (http_host)
+            snprintf(o->what_external, sizeof o->what_external,
+                     "HTTP request to %s (frame %lu)", http_host, frame);
+        else
+            snprintf(o->what_external, sizeof o->what_external, "DNS query");
     }
 }
 
@@ -254,6 +281,28 @@ static const char *dns_rcode_name(int rcode)
     return rcode >= 0 && rcode < 6 ? names[rcode] : "RCODE";
 }
 
+/* A slot for the newest resolved name: the array grows to
+ * VERIFY_MAX_RESOLVED, then the oldest entry is overwritten (a ring, so a
+ * long capture does not move the whole array per answer). NULL when out of
+ * memory. */
+static resolved_rec *resolved_push(verify_ctx *v)
+{
+    if (v->nresolved == VERIFY_MAX_RESOLVED) {
+        resolved_rec *rr = &v->resolved[v->resolved_head];
+        v->resolved_head = (v->resolved_head + 1) % VERIFY_MAX_RESOLVED;
+        return rr;
+    }
+    if (grow((void **)&v->resolved, &v->capresolved, v->nresolved, sizeof *v->resolved))
+        return NULL;
+    return &v->resolved[v->nresolved++];
+}
+
+/* The i-th resolved name, oldest first. */
+static const resolved_rec *resolved_at(const verify_ctx *v, size_t i)
+{
+    return &v->resolved[(v->resolved_head + i) % VERIFY_MAX_RESOLVED];
+}
+
 static void dns_transaction(verify_ctx *v, const dns_pending *q, const mcx_dns_msg *r,
                             unsigned long rframe)
 {
@@ -278,6 +327,18 @@ static void dns_transaction(verify_ctx *v, const dns_pending *q, const mcx_dns_m
                     "DNS %s %s from %s -> %s%s%s", q->qtype == 28 ? "AAAA" : q->qtype == 1 ? "A" : "?",
                     q->qname, client, r ? dns_rcode_name(r->rcode) : "(no response)",
                     used ? " " : "", answers);
+    /* Every name's addresses, for the SNI rule (a User URL's host is no
+     * lyncdiscover name, yet a correct SNI). */
+    for (size_t i = 0; r && i < r->nanswers; i++) {
+        resolved_rec *rr = r->answer_type[i] == 1 || r->answer_type[i] == 28
+                               ? resolved_push(v) : NULL;
+        if (rr == NULL)
+            continue;
+        rr->family = q->family;
+        memcpy(rr->client, q->client, 16);
+        snprintf(rr->addr, sizeof rr->addr, "%s", r->answer[i]);
+        snprintf(rr->qname, sizeof rr->qname, "%s", q->qname);
+    }
     char domain[256];
     int side = ad_name_side(q->qname, domain, sizeof domain);
     if (side < 0 || !domain_wanted(v, domain))
@@ -297,17 +358,6 @@ static void dns_transaction(verify_ctx *v, const dns_pending *q, const mcx_dns_m
             if (v->opt->topo && dns_addr_allowed(v, side, v4))
                 any_ok = 1;
         }
-        if (v->nresolved == VERIFY_MAX_RESOLVED) {
-            memmove(v->resolved, v->resolved + 1, (v->nresolved - 1) * sizeof *v->resolved);
-            v->nresolved--;
-        }
-        if (grow((void **)&v->resolved, &v->capresolved, v->nresolved, sizeof *v->resolved))
-            continue;
-        resolved_rec *rr = &v->resolved[v->nresolved++];
-        rr->family = q->family;
-        memcpy(rr->client, q->client, 16);
-        snprintf(rr->addr, sizeof rr->addr, "%s", r->answer[i]);
-        snprintf(rr->qname, sizeof rr->qname, "%s", q->qname);
     }
     if (v->opt->topo && any_addr && !any_ok)
         mcx_report_add(v->rep, "PC-042",
@@ -323,11 +373,12 @@ static void dns_message(verify_ctx *v, int family, const uint8_t *src, uint16_t 
 {
     mcx_dns_msg m;
     char why[256];
-    if (mcx_dns_decode(wire, len, &m, why, sizeof why) != 0) {
+    if (mcx_dns_decode_cached(v->dns_cache, wire, len, &m, why, sizeof why) != 0) {
         mcx_report_add(v->rep, "PC-040", "frame %lu: DNS message of %zu bytes: %s", frame, len,
                        why);
         return;
     }
+    mcx_pcap_dns_collect(v->dns_rules, family, src, sport, dst, dport, &m, wire, len, frame);
     if (!m.is_response) {
         if (v->ndns == VERIFY_MAX_DNS_PENDING) {
             dns_transaction(v, &v->dns[0], NULL, 0);
@@ -345,7 +396,7 @@ static void dns_message(verify_ctx *v, int family, const uint8_t *src, uint16_t 
         q->frame = frame;
         q->qtype = m.qtype;
         snprintf(q->qname, sizeof q->qname, "%s", m.qname);
-        order_note(v, family, src, m.qname, frame, "DNS query");
+        order_note(v, family, src, m.qname, frame, NULL);
         return;
     }
     for (size_t i = 0; i < v->ndns; i++) {
@@ -389,89 +440,39 @@ static void dns_tcp_data(verify_flow *f, int dir, const uint8_t *data, size_t le
     }
 }
 
-/* ---- TLS ClientHello SNI, through OpenSSL's client hello callback ---- */
-
-typedef struct sni_result {
-    int found;
-    char name[256];
-} sni_result;
-
-static int sni_cb(SSL *s, int *al, void *arg)
-{
-    (void)al;
-    sni_result *res = arg;
-    const unsigned char *ext;
-    size_t extlen;
-    res->found = 0;
-    if (SSL_client_hello_get0_ext(s, TLSEXT_TYPE_server_name, &ext, &extlen) == 1) {
-        /* server_name_list: u16 length, then entries {u8 type, u16 len, name}. */
-        if (extlen >= 5 && ext[2] == 0) {
-            size_t n = (size_t)ext[3] << 8 | ext[4];
-            if (n + 5 <= extlen && n < sizeof res->name) {
-                memcpy(res->name, ext + 5, n);
-                res->name[n] = '\0';
-                res->found = 1;
-            }
-        }
-    } else {
-        res->found = -1; /* ClientHello without SNI */
-    }
-    return SSL_CLIENT_HELLO_ERROR; /* stop the handshake: we only wanted the hello */
-}
-
-/* 1 SNI found, 0 no SNI extension, -1 could not parse. */
-static int tls_sni(const uint8_t *data, size_t len, char *out, size_t outlen)
-{
-    sni_result res = {-2, ""};
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (ctx == NULL)
-        return -1;
-    SSL_CTX_set_client_hello_cb(ctx, sni_cb, &res);
-    SSL *s = SSL_new(ctx);
-    BIO *rb = BIO_new_mem_buf(data, (int)len);
-    BIO *wb = BIO_new(BIO_s_mem());
-    if (s && rb && wb) {
-        SSL_set_bio(s, rb, wb);
-        rb = wb = NULL;
-        (void)SSL_accept(s);
-    }
-    BIO_free(rb);
-    BIO_free(wb);
-    SSL_free(s);
-    SSL_CTX_free(ctx);
-    ERR_clear_error();
-    if (res.found == 1) {
-        snprintf(out, outlen, "%s", res.name);
-        return 1;
-    }
-    return res.found == -1 ? 0 : -1;
-}
+/* ---- TLS: SNI and server certificate (read by lib/pcap_tls.c) ---- */
 
 static void tls_check(verify_flow *f)
 {
     verify_ctx *v = f->v;
-    f->tls_checked = 1;
     char sni[256];
-    int rc = tls_sni(f->buf[0], f->len[0], sni, sizeof sni);
+    int rc = mcx_pcap_tls_sni(f->tls, sni, sizeof sni);
     if (rc < 0) {
         mcx_report_add(v->rep, "PC-036", "TCP %s:%u -> %s:%u (frame %lu): ClientHello seen, "
                        "SNI not checked", f->client, f->info.client_port, f->server,
                        f->info.server_port, f->info.first_frame);
         return;
     }
+    /* expected: the newest lyncdiscover name the client resolved to this
+     * address; an SNI that is any name it resolved to it is fine too. */
     const char *expected = NULL;
+    int sni_resolved = 0;
+    char domain[256];
     for (size_t i = v->nresolved; i-- > 0;) {
-        const resolved_rec *rr = &v->resolved[i];
+        const resolved_rec *rr = resolved_at(v, i);
         if (rr->family == f->info.family && addr_eq(rr->family, rr->client, f->info.client) &&
             strcmp(rr->addr, f->server) == 0) {
-            expected = rr->qname;
-            break;
+            if (expected == NULL && ad_name_side(rr->qname, domain, sizeof domain) >= 0)
+                expected = rr->qname;
+            if (rc == 1 && strcasecmp(rr->qname, sni) == 0)
+                sni_resolved = 1;
         }
     }
     mcx_report_step(v->rep, 0, MCX_STEP_INFO, 0, NULL, "TLS ClientHello %s:%u -> %s:%u SNI %s",
                     f->client, f->info.client_port, f->server, f->info.server_port,
                     rc ? sni : "(none)");
-    char domain[256];
+    if (sni_resolved)
+        return;
     if (rc == 0 && expected)
         mcx_report_add(v->rep, "PC-035", "ClientHello to %s:%u has no SNI; expected %s",
                        f->server, f->info.server_port, expected);
@@ -486,21 +487,22 @@ static void tls_check(verify_flow *f)
     }
 }
 
+static void tls_events(verify_flow *f, unsigned ev)
+{
+    if (ev & MCX_PCAP_TLS_EV_HELLO)
+        tls_check(f);
+    if (ev & MCX_PCAP_TLS_EV_CERT) {
+        char where[80];
+        snprintf(where, sizeof where, "%s:%u", f->server, f->info.server_port);
+        mcx_pcap_tls_check_cert(f->tls, where, f->v->rep);
+    }
+}
+
 static void tls_data(verify_flow *f, int dir, const uint8_t *data, size_t len)
 {
-    if (dir != 0 || f->tls_checked)
+    if (f->tls == NULL && (f->tls = mcx_pcap_tls_new()) == NULL)
         return;
-    if (f->buf[0] == NULL && (f->buf[0] = malloc(VERIFY_MAX_FLOW_BUF)) == NULL)
-        return;
-    size_t room = VERIFY_MAX_FLOW_BUF - f->len[0];
-    size_t n = len < room ? len : room;
-    memcpy(f->buf[0] + f->len[0], data, n);
-    f->len[0] += n;
-    if (f->len[0] >= 5) {
-        size_t rec = (size_t)f->buf[0][3] << 8 | f->buf[0][4];
-        if (f->len[0] >= 5 + rec || f->len[0] == VERIFY_MAX_FLOW_BUF)
-            tls_check(f);
-    }
+    tls_events(f, mcx_pcap_tls_data(f->tls, dir, data, len));
 }
 
 /* ---- HTTP exchanges ---- */
@@ -533,7 +535,7 @@ static void check_cookies(verify_ctx *v, const mcx_http_message *req,
                            "cookie): %s", frame, c);
     }
     const char *cookie = mcx_http_msg_header(req, "Cookie");
-    int had = cookie && strcasestr(cookie, "MS-WSMAN=") != NULL;
+    int had = cookie && has_ci(cookie, "MS-WSMAN=");
     if (!had && !set_wsman && v->ncookie_miss < VERIFY_MAX_COOKIE_MISSES)
         v->cookie_miss[v->ncookie_miss++] = frame;
 }
@@ -591,14 +593,12 @@ static void http_exchange(void *ctx, const mcx_http_message *req, const mcx_http
     char domain[256];
     int name_side = ad_name_side(host, domain, sizeof domain);
     const char *t = req->target ? req->target : "";
-    int ad_path = strcasestr(t, "/autodiscover/autodiscoverservice.svc") != NULL;
+    int ad_path = has_ci(t, "/autodiscover/autodiscoverservice.svc");
     if (name_side < 0 && !ad_path)
         return;
     if (name_side >= 0 && !domain_wanted(v, domain))
         return;
-    char what[320];
-    snprintf(what, sizeof what, "HTTP request to %s (frame %lu)", host, req->first_frame);
-    order_note(v, f->info.family, f->info.client, host, req->first_frame, what);
+    order_note(v, f->info.family, f->info.client, host, req->first_frame, host);
     char url[600];
     snprintf(url, sizeof url, "%s://%s%s", tls ? "https" : "http", host_hdr ? host_hdr : f->server,
              t);
@@ -607,8 +607,8 @@ static void http_exchange(void *ctx, const mcx_http_message *req, const mcx_http
     if (accept == NULL)
         mcx_report_add(v->rep, "PC-031", "frame %lu: %s %s has no Accept header",
                        req->first_frame, req->method, url);
-    else if (strcasestr(accept, "application/vnd.microsoft.rtc.autodiscover+") == NULL &&
-             strcasestr(accept, "application/json") == NULL)
+    else if (!has_ci(accept, "application/vnd.microsoft.rtc.autodiscover+") &&
+             !has_ci(accept, "application/json"))
         mcx_report_add(v->rep, "PC-031", "frame %lu: Accept: %s", req->first_frame, accept);
     if (!known) {
         size_t i = 0;
@@ -638,16 +638,10 @@ static void http_exchange(void *ctx, const mcx_http_message *req, const mcx_http
     }
     if (!is_doc || req->method == NULL || strcmp(req->method, "HEAD") == 0)
         return;
-    mcx_ad_doc doc;
-    memset(&doc, 0, sizeof doc);
-    if (mcx_ad_parse(ct, resp->body, resp->body_len, &doc, v->rep, url) == 0) {
-        mcx_ad_expect ex = {v->opt->topo, !tls, known ? side : -1};
-        mcx_ad_validate(&doc, &ex, v->rep, url);
-    } else if (first_hop) {
+    if (mcx_vcache_check(v->vcache, v->opt->topo, ct, resp->body, resp->body_len, !tls,
+                         known ? side : -1, v->rep, url) != 0 && first_hop)
         mcx_report_add(v->rep, "PC-033", "frame %lu: plain-HTTP first hop %s: the body is not "
                        "an Autodiscover document", resp->first_frame, url);
-    }
-    mcx_ad_doc_clear(&doc);
 }
 
 /* ---- TCP callbacks ---- */
@@ -731,8 +725,10 @@ static void flow_close(void *ctx, void *user)
     verify_flow *f = user;
     if (f == NULL)
         return;
-    if (f->kind == FLOW_TLS && !f->tls_checked && f->len[0] > 0)
-        tls_check(f);
+    if (f->tls) {
+        tls_events(f, mcx_pcap_tls_finish(f->tls));
+        mcx_pcap_tls_free(f->tls);
+    }
     mcx_http_conn_free(f->http);
     free(f->buf[0]);
     free(f->buf[1]);
@@ -787,6 +783,11 @@ int mcx_pcap_verify(mcx_pcap_reader *r, const mcx_pcap_verify_options *opt, mcx_
         mcx_report_add(rep, "PC-000", "out of memory");
         return -1;
     }
+    v.dns_rules = mcx_pcap_dns_collector_new();
+    if (!opt->uncached) {
+        v.vcache = mcx_vcache_new(opt->topo);
+        v.dns_cache = mcx_dns_cache_new();
+    }
     mcx_packet pkt;
     char why[512];
     unsigned long last = 0, bad = 0, cut = 0;
@@ -811,6 +812,8 @@ int mcx_pcap_verify(mcx_pcap_reader *r, const mcx_pcap_verify_options *opt, mcx_
         if (pkt.payload_missing > 0 && ++cut <= VERIFY_MAX_BAD_PACKETS)
             mcx_report_add(rep, "PC-002", "frame %lu: %zu of %zu payload bytes captured",
                            pkt.frame, pkt.payload_len, pkt.payload_len + pkt.payload_missing);
+        if (opt->step_stream && rep->nsteps >= VERIFY_STREAM_BATCH)
+            mcx_report_stream_flush(opt->step_stream);
         if (pkt.proto == 17 && (pkt.sport == 53 || pkt.dport == 53)) {
             if (pkt.payload_missing == 0)
                 dns_message(&v, pkt.family, pkt.src, pkt.sport, pkt.dst, pkt.dport,
@@ -828,9 +831,13 @@ int mcx_pcap_verify(mcx_pcap_reader *r, const mcx_pcap_verify_options *opt, mcx_
     mcx_tcp_reasm_finish(ra, last);
     mcx_tcp_reasm_free(ra);
     verify_finish_rules(&v);
+    mcx_pcap_dns_rules(v.dns_rules, opt, rep);
+    mcx_pcap_dns_collector_free(v.dns_rules);
     mcx_report_step(rep, 0, MCX_STEP_INFO, 0, NULL,
                     "%lu frames, %lu DNS transactions, %lu HTTP exchanges", last,
                     v.dns_transactions, v.http_exchanges);
+    mcx_vcache_free(v.vcache);
+    mcx_dns_cache_free(v.dns_cache);
     free(v.dns);
     free(v.order);
     free(v.resolved);

@@ -133,11 +133,27 @@ static size_t report_sanitize_into(const unsigned char *s, size_t len, size_t li
     return out;
 }
 
+/* 1 when s[0..len) is printable ASCII, newline and tab only: the common
+ * case, which sanitising leaves unchanged. */
+static int report_plain_ascii(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((s[i] < 0x20 || s[i] >= 0x7f) && s[i] != '\n' && s[i] != '\t')
+            return 0;
+    return 1;
+}
+
 char *mcx_report_sanitize(const char *s, size_t len, size_t max)
 {
     const unsigned char *u = (const unsigned char *)(s ? s : "");
     if (!s)
         len = 0;
+    if ((max == 0 || len <= max) && report_plain_ascii(u, len)) {
+        char *buf = report_xrealloc(NULL, len + 1);
+        memcpy(buf, u, len);
+        buf[len] = '\0';
+        return buf;
+    }
     size_t consumed;
     size_t full = report_sanitize_into(u, len, SIZE_MAX, NULL, &consumed);
     if (max == 0 || full <= max) {
@@ -165,8 +181,11 @@ static char *report_vformat(const char *fmt, va_list ap)
     char *raw = NULL;
     if (!fmt)
         return mcx_report_sanitize("", 0, 0);
-    if (vasprintf(&raw, fmt, ap) < 0)
+    int n = vasprintf(&raw, fmt, ap);
+    if (n < 0)
         return report_oom();
+    if (report_plain_ascii((const unsigned char *)raw, (size_t)n))
+        return raw; /* already what sanitising would produce */
     char *clean = mcx_report_sanitize(raw, strlen(raw), 0);
     free(raw);
     return clean;

@@ -38,6 +38,15 @@ char *mcx_report_sanitize(const char *s, size_t len, size_t max);
 int mcx_render_text(const mcx_report *r, int color, FILE *out);
 int mcx_render_json(const mcx_report *r, FILE *out);
 int mcx_render_jsonl(const mcx_report *r, FILE *out);
+/* The pieces of text and jsonl a step stream (report_stream.c) writes as
+ * it goes: head, each step, then the rest (`nsteps`: steps written in
+ * all, for the blank line after them). Together they are byte for byte
+ * what mcx_render_text / mcx_render_jsonl write. */
+int mcx_render_text_head(const mcx_report *r, FILE *out);
+int mcx_render_text_step(const mcx_step *s, int timings, int color, FILE *out);
+int mcx_render_text_tail(const mcx_report *r, size_t nsteps, int color, FILE *out);
+int mcx_render_jsonl_step(const mcx_step *s, int timings, FILE *out);
+int mcx_render_jsonl_tail(const mcx_report *r, FILE *out);
 int mcx_render_junit(const mcx_report *r, FILE *out);
 int mcx_render_tap(const mcx_report *r, FILE *out);
 

@@ -23,8 +23,24 @@
 
 static void text_spaces(FILE *out, int n)
 {
-    for (int i = 0; i < n; i++)
-        fputc(' ', out);
+    static const char spaces[] = "                                ";
+    while (n > 0) {
+        int k = n < (int)sizeof spaces - 1 ? n : (int)sizeof spaces - 1;
+        fwrite(spaces, 1, (size_t)k, out);
+        n -= k;
+    }
+}
+
+/* Write `s`, each newline but a final one followed by `hang` spaces. */
+static void text_hanging(FILE *out, const char *s, int hang)
+{
+    const char *nl;
+    while ((nl = strchr(s, '\n')) != NULL && nl[1] != '\0') {
+        fwrite(s, 1, (size_t)(nl + 1 - s), out);
+        text_spaces(out, hang);
+        s = nl + 1;
+    }
+    fputs(s, out);
 }
 
 /* Print `label` then `s` at column `indent`; every continuation line of a
@@ -33,12 +49,7 @@ static void text_block(FILE *out, int indent, const char *label, const char *s)
 {
     text_spaces(out, indent);
     fputs(label, out);
-    int hang = indent + (int)strlen(label);
-    for (const char *p = s; *p; p++) {
-        fputc(*p, out);
-        if (*p == '\n' && p[1] != '\0')
-            text_spaces(out, hang);
-    }
+    text_hanging(out, s, indent + (int)strlen(label));
     fputc('\n', out);
 }
 
@@ -50,7 +61,7 @@ static void text_marker(FILE *out, int color, const char *ansi, const char *mark
         fputs(marker, out);
 }
 
-static void text_step(FILE *out, const mcx_report *r, const mcx_step *s, int color)
+int mcx_render_text_step(const mcx_step *s, int timings, int color, FILE *out)
 {
     static const char *const markers[] = {"[ OK ]", "[FAIL]", "[SKIP]", "[INFO]"};
     static const char *const colors[] = {ANSI_GREEN, ANSI_RED, ANSI_YELLOW, ANSI_CYAN};
@@ -61,16 +72,13 @@ static void text_step(FILE *out, const mcx_report *r, const mcx_step *s, int col
     text_marker(out, color, colors[o], markers[o]);
     fputc(' ', out);
     int hang = depth * 2 + 7;
-    for (const char *p = s->title; *p; p++) {
-        fputc(*p, out);
-        if (*p == '\n' && p[1] != '\0')
-            text_spaces(out, hang);
-    }
-    if (r->timings)
+    text_hanging(out, s->title, hang);
+    if (timings)
         fprintf(out, " (%.1f ms)", s->elapsed_ms);
     fputc('\n', out);
     if (s->detail && *s->detail)
         text_block(out, hang, "", s->detail);
+    return ferror(out) ? -1 : 0;
 }
 
 static void text_finding(FILE *out, const mcx_finding *f, int color)
@@ -133,21 +141,31 @@ static const char *text_plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+int mcx_render_text_head(const mcx_report *r, FILE *out)
+{
+    fprintf(out, "%s %s", r->tool, r->command);
+    if (r->subject)
+        fprintf(out, ": %s", r->subject);
+    fputs("\n\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
 int mcx_render_text(const mcx_report *r, int color, FILE *out)
+{
+    mcx_render_text_head(r, out);
+    for (size_t i = 0; i < r->nsteps; i++)
+        mcx_render_text_step(&r->steps[i], r->timings, color, out);
+    return mcx_render_text_tail(r, r->nsteps, color, out);
+}
+
+int mcx_render_text_tail(const mcx_report *r, size_t nsteps, int color, FILE *out)
 {
     static const char *const headings[] = {"Info", "Notices", "Warnings", "Errors"};
     static const char *const level_colors[] = {"", ANSI_CYAN, ANSI_YELLOW, ANSI_RED};
     mcx_report_summary sum;
     mcx_report_summarize(r, &sum);
 
-    fprintf(out, "%s %s", r->tool, r->command);
-    if (r->subject)
-        fprintf(out, ": %s", r->subject);
-    fputs("\n\n", out);
-
-    for (size_t i = 0; i < r->nsteps; i++)
-        text_step(out, r, &r->steps[i], color);
-    if (r->nsteps)
+    if (nsteps)
         fputc('\n', out);
 
     for (int level = MCX_LEVEL_ERROR; level >= MCX_LEVEL_INFO; level--) {

@@ -3,11 +3,15 @@
  * dns_responder.h), and the libevent sockets that carry them.
  *
  * Owns: the answer to one query (ldns_wire2pkt / ldns_pkt2wire only; no DNS
- * wire code by hand), faults per name, the topology-generated view, UDP
- * (one non-blocking socket, recvfrom/sendto) and TCP (evconnlistener +
- * bufferevent, 2-byte length framing, idle timeout). Does not own: lookups
- * (lib/dns_view.c decides ANSWER/NODATA/NXDOMAIN/OUTSIDE and follows
- * CNAMEs), option parsing and the process (mcxdns_main.c).
+ * wire code by hand), faults per name (the hostile ones damage an
+ * ldns-built answer's bytes on purpose: see damage_answer), asking the
+ * per-loop answer cache (dns_cache.c), the topology-generated view, UDP
+ * (one non-blocking socket per loop, recvmmsg/sendmmsg batches; queries
+ * over 4096 bytes dropped) and TCP (evconnlistener + bufferevent, 2-byte
+ * length framing, idle timeout). Does not own: lookups (lib/dns_view.c
+ * decides ANSWER/NODATA/NXDOMAIN/OUTSIDE and follows CNAMEs), the cache's
+ * table (dns_cache.c), option parsing, threads and the process
+ * (mcxdns_main.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,11 +29,14 @@
 #include <event2/util.h>
 #include <ldns/ldns.h>
 
+#include "dns_cache.h"
 #include "dns_responder.h"
 
 #define RESP_UDP_LIMIT 512       /* without EDNS (RFC 1035 4.2.1) */
 #define RESP_EDNS_SIZE 1232      /* what we advertise and cap at */
-#define RESP_UDP_BATCH 64        /* datagrams read per wakeup */
+#define RESP_UDP_BATCH 32        /* datagrams per recvmmsg/sendmmsg */
+#define RESP_UDP_ROUNDS 4        /* batches per wakeup before other events */
+#define RESP_UDP_QUERY_MAX 4096  /* larger UDP queries are dropped */
 #define RESP_TCP_IDLE_SECONDS 10 /* an idle TCP client is closed */
 #define RESP_TCP_MAX_PENDING 64  /* delayed answers per TCP client */
 #define RESP_MAX_LISTENERS 16
@@ -40,9 +47,26 @@ struct mcxdns_zoneset {
     size_t nwire;
     mcxdns_fault *faults;
     size_t nfaults;
+    uint64_t seed; /* garbage fault */
 };
 
 /* ---- faults ----------------------------------------------------------- */
+
+const char *const mcxdns_fault_names[MCXDNS_FAULT_KINDS] = {
+    [MCXDNS_FAULT_NOANSWER] = "noanswer",
+    [MCXDNS_FAULT_SERVFAIL] = "servfail",
+    [MCXDNS_FAULT_DELAY] = "delay",
+    [MCXDNS_FAULT_WRONG_ID] = "wrong-id",
+    [MCXDNS_FAULT_WRONG_QUESTION] = "wrong-question",
+    [MCXDNS_FAULT_TRUNCATED] = "truncated",
+    [MCXDNS_FAULT_COMPRESSION_LOOP] = "compression-loop",
+    [MCXDNS_FAULT_GARBAGE] = "garbage",
+    [MCXDNS_FAULT_OVERSIZED] = "oversized",
+};
+
+#define FAULT_KINDS_TEXT                                                                         \
+    "noanswer, servfail, delay:MS, wrong-id, wrong-question, truncated, compression-loop, "      \
+    "garbage, oversized"
 
 int mcxdns_fault_parse(const char *spec, mcxdns_fault *out, char *why, size_t whylen)
 {
@@ -51,7 +75,7 @@ int mcxdns_fault_parse(const char *spec, mcxdns_fault *out, char *why, size_t wh
 
     memset(out, 0, sizeof *out);
     if (eq == NULL || eq == spec || (size_t)(eq - spec) >= sizeof name) {
-        snprintf(why, whylen, "'%s': expected NAME=noanswer|servfail|delay:MS", spec);
+        snprintf(why, whylen, "'%s': expected NAME=KIND (" FAULT_KINDS_TEXT ")", spec);
         return -1;
     }
     memcpy(name, spec, (size_t)(eq - spec));
@@ -61,11 +85,7 @@ int mcxdns_fault_parse(const char *spec, mcxdns_fault *out, char *why, size_t wh
         return -1;
     }
     const char *kind = eq + 1;
-    if (strcmp(kind, "noanswer") == 0) {
-        out->kind = MCXDNS_FAULT_NOANSWER;
-    } else if (strcmp(kind, "servfail") == 0) {
-        out->kind = MCXDNS_FAULT_SERVFAIL;
-    } else if (strncmp(kind, "delay:", 6) == 0) {
+    if (strncmp(kind, "delay:", 6) == 0) {
         char *end = NULL;
         errno = 0;
         unsigned long ms = strtoul(kind + 6, &end, 10);
@@ -76,12 +96,16 @@ int mcxdns_fault_parse(const char *spec, mcxdns_fault *out, char *why, size_t wh
         }
         out->kind = MCXDNS_FAULT_DELAY;
         out->delay_ms = (unsigned)ms;
-    } else {
-        snprintf(why, whylen, "'%s': unknown fault '%s' (noanswer, servfail, delay:MS)", spec,
-                 kind);
-        return -1;
+        return 0;
     }
-    return 0;
+    for (int k = 0; k < MCXDNS_FAULT_KINDS; k++) {
+        if (k != MCXDNS_FAULT_DELAY && strcmp(kind, mcxdns_fault_names[k]) == 0) {
+            out->kind = (mcxdns_fault_kind)k;
+            return 0;
+        }
+    }
+    snprintf(why, whylen, "'%s': unknown fault '%s' (" FAULT_KINDS_TEXT ")", spec, kind);
+    return -1;
 }
 
 static const mcxdns_fault *fault_for(const mcxdns_zoneset *zs, const char *qname)
@@ -151,6 +175,11 @@ oom:
     else
         mcx_dns_view_free(view);
     return NULL;
+}
+
+void mcxdns_zoneset_set_seed(mcxdns_zoneset *zs, uint64_t seed)
+{
+    zs->seed = seed;
 }
 
 void mcxdns_zoneset_free(mcxdns_zoneset *zs)
@@ -374,13 +403,99 @@ static int is_meta_type(uint16_t t)
            t == LDNS_RR_TYPE_MAILA || t == LDNS_RR_TYPE_MAILB || t == LDNS_RR_TYPE_OPT;
 }
 
+/* ---- hostile faults --------------------------------------------------- */
+
+#define FAULT_OVERSIZED_RRS 12 /* 12 TXT records of 255 bytes: > 3000 bytes */
+#define FAULT_HEADER_SIZE 12
+
+/* The oversized fault: filler TXT records at the question's name in the
+ * additional section, built with ldns like any other record. */
+static void push_oversized_filler(ldns_pkt *p, const ldns_rr *question)
+{
+    char *owner = ldns_rdf2str(ldns_rr_owner(question));
+    char text[MCX_DNS_NAME_MAX + 320];
+
+    if (owner == NULL) return;
+    for (int i = 0; i < FAULT_OVERSIZED_RRS; i++) {
+        ldns_rr *rr = NULL;
+        int n = snprintf(text, sizeof text, "%s 0 IN TXT \"%02d", owner, i);
+        for (int j = 0; j < 253 && n + 2 < (int)sizeof text; j++)
+            text[n++] = 'x';
+        text[n++] = '"';
+        text[n] = '\0';
+        if (ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) != LDNS_STATUS_OK) break;
+        if (!ldns_pkt_push_rr(p, LDNS_SECTION_ADDITIONAL, rr)) {
+            ldns_rr_free(rr);
+            break;
+        }
+    }
+    free(owner);
+}
+
+/* splitmix64: the garbage fault's bytes, a pure function of its state. */
+static uint64_t fault_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Corrupt the ldns-built answer `wire` on purpose, as `kind` says. This is
+ * deliberate damage for tests, not DNS wire code: it only rewrites bytes at
+ * fixed header offsets, the first label of the question (which ldns wrote
+ * uncompressed at offset 12) and the message length. */
+static void damage_answer(mcxdns_fault_kind kind, uint64_t seed, uint8_t *wire, size_t *len)
+{
+    if (*len < FAULT_HEADER_SIZE + 2) return;
+    switch (kind) {
+    case MCXDNS_FAULT_WRONG_ID: {
+        unsigned id = (((unsigned)wire[0] << 8) | wire[1]) + 1;
+        wire[0] = (uint8_t)(id >> 8);
+        wire[1] = (uint8_t)id;
+        break;
+    }
+    case MCXDNS_FAULT_WRONG_QUESTION:
+        if (wire[FAULT_HEADER_SIZE] > 0) /* a first label: change its first letter */
+            wire[FAULT_HEADER_SIZE + 1] = (wire[FAULT_HEADER_SIZE + 1] | 0x20) == 'x' ? 'y' : 'x';
+        break;
+    case MCXDNS_FAULT_TRUNCATED:
+        /* Every record is at least 11 bytes: cutting 3 lands inside the last
+         * one (or inside the question when there is no record). */
+        *len -= 3;
+        break;
+    case MCXDNS_FAULT_COMPRESSION_LOOP:
+        wire[FAULT_HEADER_SIZE] = 0xc0; /* a pointer to offset 12: itself */
+        wire[FAULT_HEADER_SIZE + 1] = FAULT_HEADER_SIZE;
+        break;
+    case MCXDNS_FAULT_GARBAGE: {
+        uint64_t state = seed ^ (((uint64_t)wire[0] << 8) | wire[1]);
+        for (size_t i = 4; i < *len; i++)
+            wire[i] = (uint8_t)fault_next(&state);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 mcxdns_reply mcxdns_answer(const mcxdns_zoneset *zs, const uint8_t *query, size_t len,
                            int over_tcp, uint8_t **out, size_t *outlen, unsigned *delay_ms)
+{
+    return mcxdns_answer_cached(NULL, zs, query, len, over_tcp, out, outlen, delay_ms);
+}
+
+mcxdns_reply mcxdns_answer_cached(mcxdns_cache *cache, const mcxdns_zoneset *zs,
+                                  const uint8_t *query, size_t len, int over_tcp, uint8_t **out,
+                                  size_t *outlen, unsigned *delay_ms)
 {
     ldns_pkt *q = NULL, *p = NULL;
     mcxdns_reply rc = MCXDNS_REPLY_DROP;
     char qname[MCX_DNS_NAME_MAX];
     size_t limit = over_tcp ? 65535 : RESP_UDP_LIMIT;
+    mcxdns_cache_key key;
+    uint64_t hash = 0;
+    int cacheable = 0;
 
     *out = NULL;
     *outlen = 0;
@@ -398,6 +513,18 @@ mcxdns_reply mcxdns_answer(const mcxdns_zoneset *zs, const uint8_t *query, size_
         return reply_header_only(query, LDNS_RCODE_FORMERR, out, outlen);
     }
     const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(q), 0);
+    if (cache != NULL && mcxdns_cache_key_of(q, question, over_tcp, &key) == 0) {
+        hash = mcxdns_cache_hash(&key);
+        cacheable = 1;
+        /* Without faults the answer needs nothing else: look it up now. */
+        if (zs->nfaults == 0) {
+            *out = mcxdns_cache_lookup(cache, &key, hash, query, outlen);
+            if (*out != NULL) {
+                rc = MCXDNS_REPLY_SEND;
+                goto done;
+            }
+        }
+    }
     uint16_t qtype = (uint16_t)ldns_rr_get_type(question);
     char *owner = ldns_rdf2str(ldns_rr_owner(question));
     int name_ok = owner != NULL && mcx_dns_name_normalise(owner, qname, sizeof qname) == 0;
@@ -425,6 +552,13 @@ mcxdns_reply mcxdns_answer(const mcxdns_zoneset *zs, const uint8_t *query, size_
     }
     const mcxdns_fault *fault = name_ok ? fault_for(zs, qname) : NULL;
     if (fault != NULL && fault->kind == MCXDNS_FAULT_NOANSWER) goto done;
+    if (fault != NULL) {
+        cacheable = 0; /* a faulted name is answered fresh every time */
+    } else if (cacheable && zs->nfaults > 0 &&
+               (*out = mcxdns_cache_lookup(cache, &key, hash, query, outlen)) != NULL) {
+        rc = MCXDNS_REPLY_SEND;
+        goto done;
+    }
     if (!name_ok)
         ldns_pkt_set_rcode(p, LDNS_RCODE_FORMERR);
     else if (ldns_rr_get_class(question) != LDNS_RR_CLASS_IN)
@@ -435,11 +569,13 @@ mcxdns_reply mcxdns_answer(const mcxdns_zoneset *zs, const uint8_t *query, size_
         ldns_pkt_set_rcode(p, LDNS_RCODE_SERVFAIL);
     else
         answer_from_view(zs, p, qname, qtype);
+    int oversize = fault != NULL && fault->kind == MCXDNS_FAULT_OVERSIZED && !over_tcp;
+    if (oversize) push_oversized_filler(p, question);
     if (ldns_pkt2wire(out, p, outlen) != LDNS_STATUS_OK) {
         *out = NULL;
         goto done;
     }
-    if (*outlen > limit) {
+    if (*outlen > limit && !oversize) {
         /* Too big for UDP: the question alone with TC set; the client asks
          * again over TCP. */
         free(*out);
@@ -460,6 +596,8 @@ mcxdns_reply mcxdns_answer(const mcxdns_zoneset *zs, const uint8_t *query, size_
         }
     }
     rc = MCXDNS_REPLY_SEND;
+    if (cacheable) mcxdns_cache_store(cache, &key, hash, *out, *outlen);
+    if (fault != NULL) damage_answer(fault->kind, zs->seed, *out, outlen);
     if (fault != NULL && fault->kind == MCXDNS_FAULT_DELAY) {
         rc = MCXDNS_REPLY_DELAY;
         *delay_ms = fault->delay_ms;
@@ -478,13 +616,25 @@ typedef struct resp_tcp_conn resp_tcp_conn;
 typedef struct resp_listener {
     mcxdns_server *srv;
     const mcxdns_zoneset *zs;
+    mcxdns_cache *cache; /* this event loop's answers for zs */
     evutil_socket_t udp_fd;
     struct event *udp_ev;
-    struct evconnlistener *tcp;
+    struct evconnlistener *tcp; /* NULL with MCXDNS_LISTEN_NO_TCP */
 } resp_listener;
+
+/* The buffers of one recvmmsg/sendmmsg batch (one per server: a server
+ * runs on one thread and handles one socket at a time). */
+typedef struct resp_udp_batch {
+    uint8_t bufs[RESP_UDP_BATCH][RESP_UDP_QUERY_MAX];
+    struct sockaddr_storage peers[RESP_UDP_BATCH];
+    struct mmsghdr in[RESP_UDP_BATCH], out[RESP_UDP_BATCH];
+    struct iovec iin[RESP_UDP_BATCH], iout[RESP_UDP_BATCH];
+    uint8_t *answers[RESP_UDP_BATCH];
+} resp_udp_batch;
 
 struct mcxdns_server {
     struct event_base *base;
+    resp_udp_batch *batch;
     int quiet;
     resp_listener listeners[RESP_MAX_LISTENERS];
     size_t nlisteners;
@@ -495,6 +645,7 @@ struct mcxdns_server {
 struct resp_tcp_conn {
     mcxdns_server *srv;
     const mcxdns_zoneset *zs;
+    mcxdns_cache *cache;
     struct bufferevent *bev;
     resp_pending *pending; /* delayed answers on this connection */
     size_t npending;
@@ -585,28 +736,63 @@ fail:
     return -1;
 }
 
-static void udp_read(evutil_socket_t fd, short what, void *arg)
+/* Answer one batch: read up to RESP_UDP_BATCH datagrams with one
+ * recvmmsg, answer each, send the answers with sendmmsg. The number read,
+ * or -1 when the socket is drained. */
+static int udp_batch(resp_listener *l, evutil_socket_t fd)
 {
-    resp_listener *l = arg;
-    uint8_t buf[65536];
-    (void)what;
+    resp_udp_batch *b = l->srv->batch;
+    unsigned nout = 0;
+    int n;
 
-    for (int n = 0; n < RESP_UDP_BATCH; n++) {
-        struct sockaddr_storage peer;
-        socklen_t peerlen = sizeof peer;
-        ssize_t got = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&peer, &peerlen);
-        if (got < 0) return; /* EAGAIN: drained */
+    for (int i = 0; i < RESP_UDP_BATCH; i++) {
+        b->iin[i].iov_base = b->bufs[i];
+        b->iin[i].iov_len = RESP_UDP_QUERY_MAX;
+        memset(&b->in[i].msg_hdr, 0, sizeof b->in[i].msg_hdr);
+        b->in[i].msg_hdr.msg_name = &b->peers[i];
+        b->in[i].msg_hdr.msg_namelen = sizeof b->peers[i];
+        b->in[i].msg_hdr.msg_iov = &b->iin[i];
+        b->in[i].msg_hdr.msg_iovlen = 1;
+    }
+    n = recvmmsg(fd, b->in, RESP_UDP_BATCH, MSG_DONTWAIT, NULL);
+    if (n <= 0) return -1; /* EAGAIN: drained */
+    for (int i = 0; i < n; i++) {
         uint8_t *out;
         size_t outlen;
         unsigned delay;
-        mcxdns_reply r = mcxdns_answer(l->zs, buf, (size_t)got, 0, &out, &outlen, &delay);
+        if ((b->in[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) continue; /* > RESP_UDP_QUERY_MAX */
+        socklen_t peerlen = b->in[i].msg_hdr.msg_namelen;
+        mcxdns_reply r = mcxdns_answer_cached(l->cache, l->zs, b->bufs[i], b->in[i].msg_len, 0,
+                                              &out, &outlen, &delay);
         if (r == MCXDNS_REPLY_SEND) {
-            (void)sendto(fd, out, outlen, 0, (struct sockaddr *)&peer, peerlen);
-            free(out);
+            b->answers[nout] = out;
+            b->iout[nout].iov_base = out;
+            b->iout[nout].iov_len = outlen;
+            memset(&b->out[nout].msg_hdr, 0, sizeof b->out[nout].msg_hdr);
+            b->out[nout].msg_hdr.msg_name = &b->peers[i];
+            b->out[nout].msg_hdr.msg_namelen = peerlen;
+            b->out[nout].msg_hdr.msg_iov = &b->iout[nout];
+            b->out[nout].msg_hdr.msg_iovlen = 1;
+            nout++;
         } else if (r == MCXDNS_REPLY_DELAY) {
-            pending_add(l->srv, NULL, fd, &peer, peerlen, out, outlen, delay);
+            pending_add(l->srv, NULL, fd, &b->peers[i], peerlen, out, outlen, delay);
         }
     }
+    for (unsigned sent = 0; sent < nout;) {
+        int k = sendmmsg(fd, b->out + sent, nout - sent, 0);
+        if (k <= 0) break; /* a full socket buffer drops the rest, as UDP may */
+        sent += (unsigned)k;
+    }
+    for (unsigned i = 0; i < nout; i++)
+        free(b->answers[i]);
+    return n;
+}
+
+static void udp_read(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    for (int round = 0; round < RESP_UDP_ROUNDS; round++)
+        if (udp_batch(arg, fd) < RESP_UDP_BATCH) return;
 }
 
 static void tcp_conn_free(resp_tcp_conn *c)
@@ -645,7 +831,7 @@ static void tcp_read(struct bufferevent *bev, void *arg)
         uint8_t *out;
         size_t outlen;
         unsigned delay;
-        mcxdns_reply r = mcxdns_answer(c->zs, msg, len, 1, &out, &outlen, &delay);
+        mcxdns_reply r = mcxdns_answer_cached(c->cache, c->zs, msg, len, 1, &out, &outlen, &delay);
         free(msg);
         if (r == MCXDNS_REPLY_SEND) {
             tcp_send(c, out, outlen);
@@ -678,6 +864,7 @@ static void tcp_accept(struct evconnlistener *lis, evutil_socket_t fd, struct so
     }
     c->srv = l->srv;
     c->zs = l->zs;
+    c->cache = l->cache;
     c->bev = bufferevent_socket_new(l->srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (c->bev == NULL) {
         evutil_closesocket(fd);
@@ -696,6 +883,11 @@ mcxdns_server *mcxdns_server_new(struct event_base *base, int quiet)
 {
     mcxdns_server *srv = calloc(1, sizeof *srv);
     if (srv == NULL) return NULL;
+    srv->batch = malloc(sizeof *srv->batch);
+    if (srv->batch == NULL) {
+        free(srv);
+        return NULL;
+    }
     srv->base = base;
     srv->quiet = quiet;
     return srv;
@@ -703,6 +895,12 @@ mcxdns_server *mcxdns_server_new(struct event_base *base, int quiet)
 
 int mcxdns_server_listen(mcxdns_server *srv, const mcxdns_zoneset *zs, const char *addr, int port,
                          char *why, size_t whylen)
+{
+    return mcxdns_server_listen_opts(srv, zs, addr, port, 0, why, whylen);
+}
+
+int mcxdns_server_listen_opts(mcxdns_server *srv, const mcxdns_zoneset *zs, const char *addr,
+                              int port, unsigned flags, char *why, size_t whylen)
 {
     struct sockaddr_storage ss;
     int sslen = sizeof ss;
@@ -728,12 +926,20 @@ int mcxdns_server_listen(mcxdns_server *srv, const mcxdns_zoneset *zs, const cha
     memset(l, 0, sizeof *l);
     l->srv = srv;
     l->zs = zs;
+    l->cache = mcxdns_cache_new();
+    if (l->cache == NULL) {
+        snprintf(why, whylen, "out of memory");
+        return -1;
+    }
     l->udp_fd = socket(ss.ss_family, SOCK_DGRAM, 0);
     if (l->udp_fd < 0 || evutil_make_socket_nonblocking(l->udp_fd) != 0 ||
         setsockopt(l->udp_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        ((flags & MCXDNS_LISTEN_UDP_REUSEPORT) != 0 &&
+         setsockopt(l->udp_fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
         bind(l->udp_fd, (struct sockaddr *)&ss, (socklen_t)sslen) != 0) {
         snprintf(why, whylen, "cannot bind UDP %s: %s", spec, strerror(errno));
         if (l->udp_fd >= 0) close(l->udp_fd);
+        mcxdns_cache_free(l->cache);
         return -1;
     }
     l->udp_ev = event_new(srv->base, l->udp_fd, EV_READ | EV_PERSIST, udp_read, l);
@@ -741,19 +947,23 @@ int mcxdns_server_listen(mcxdns_server *srv, const mcxdns_zoneset *zs, const cha
         snprintf(why, whylen, "cannot watch UDP %s", spec);
         if (l->udp_ev != NULL) event_free(l->udp_ev);
         close(l->udp_fd);
+        mcxdns_cache_free(l->cache);
         return -1;
     }
-    l->tcp = evconnlistener_new_bind(srv->base, tcp_accept, l,
-                                     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 64,
-                                     (struct sockaddr *)&ss, sslen);
-    if (l->tcp == NULL) {
-        snprintf(why, whylen, "cannot listen on TCP %s: %s", spec, strerror(errno));
-        event_free(l->udp_ev);
-        close(l->udp_fd);
-        return -1;
+    if ((flags & MCXDNS_LISTEN_NO_TCP) == 0) {
+        l->tcp = evconnlistener_new_bind(srv->base, tcp_accept, l,
+                                         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 64,
+                                         (struct sockaddr *)&ss, sslen);
+        if (l->tcp == NULL) {
+            snprintf(why, whylen, "cannot listen on TCP %s: %s", spec, strerror(errno));
+            event_free(l->udp_ev);
+            close(l->udp_fd);
+            mcxdns_cache_free(l->cache);
+            return -1;
+        }
     }
     srv->nlisteners++;
-    if (!srv->quiet)
+    if (!srv->quiet && (flags & MCXDNS_LISTEN_NO_TCP) == 0)
         fprintf(stderr, "mcxdns: serving view %s on %s (UDP and TCP)\n", zs->view->name, spec);
     return 0;
 }
@@ -771,7 +981,9 @@ void mcxdns_server_free(mcxdns_server *srv)
     for (size_t i = 0; i < srv->nlisteners; i++) {
         event_free(srv->listeners[i].udp_ev);
         close(srv->listeners[i].udp_fd);
-        evconnlistener_free(srv->listeners[i].tcp);
+        if (srv->listeners[i].tcp != NULL) evconnlistener_free(srv->listeners[i].tcp);
+        mcxdns_cache_free(srv->listeners[i].cache);
     }
+    free(srv->batch);
     free(srv);
 }

@@ -1,7 +1,9 @@
 /*
  * doc_cache.h -- rendered Autodiscover documents that do not depend on the
  * request beyond (pool, side, kind, representation): Root and Domain over
- * HTTPS. mcxd renders each once per topology instead of once per request.
+ * HTTPS, and the single-Redirect documents plain HTTP answers with (keyed by
+ * their href as well). mcxd renders each once per topology instead of once
+ * per request. It also keeps the last formatted Date header value.
  *
  * Owns: the cache object, lookup and fill. Does not own: what a document
  * holds (autodiscover_resources.c) nor rendering (lib/autodiscover_render.c).
@@ -25,5 +27,17 @@ void mcxd_doc_cache_flush(mcxd_doc_cache *c);
 int mcxd_doc_cache_render(mcxd_doc_cache *c, const mcxd_config *cfg, const mcx_pool *pool,
                           mcx_access side, mcx_ad_kind kind, mcx_repr repr, char **body,
                           size_t *len);
+
+/* The same for the single-Redirect document of `kind` pointing at `href`
+ * (mcxd_doc_redirect). The href comes from the request (Host, sipuri), so
+ * these entries live in a small fixed set of slots, reused in turn. */
+int mcxd_doc_cache_redirect(mcxd_doc_cache *c, const mcxd_config *cfg, const mcx_pool *pool,
+                            mcx_access side, mcx_ad_kind kind, mcx_repr repr,
+                            const char *href, char **body, size_t *len);
+
+/* The HTTP Date header value for `now` ("Thu, 01 Jan 2026 00:00:00 GMT"),
+ * formatted once per distinct second. The string stays valid until the next
+ * call. A NULL cache formats into `buf` (at least 64 bytes) and returns it. */
+const char *mcxd_doc_cache_http_date(mcxd_doc_cache *c, time_t now, char *buf, size_t buflen);
 
 #endif

@@ -364,6 +364,9 @@ int main(int argc, char **argv)
     mcxd_server *srv = NULL;
     struct event *ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
     FILE *pf = NULL;
+    /* Not EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST: it saves epoll_ctl calls,
+     * but a socket closed and a new one accepted on the same fd number in one
+     * loop iteration is then never registered (the connection hangs). */
     ctx.base = event_base_new();
     if (!ctx.base) {
         fprintf(stderr, "mcxd: cannot create the event loop\n");

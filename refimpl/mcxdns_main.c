@@ -3,17 +3,19 @@
  * scenario (or the records a topology requires), one address per view.
  *
  *   mcxdns --scenario DIR --listen VIEW=ADDR:PORT [--listen ...]
- *          [--fault NAME=noanswer|servfail|delay:MS]... [--pidfile F] [--quiet]
+ *          [--fault NAME=KIND]... [--seed N] [--threads N] [--pidfile F] [--quiet]
  *   mcxdns --topology FILE|default [--domain D] --listen VIEW=ADDR:PORT ...
  *
- * Owns: options, loading the views, signals (SIGTERM/SIGINT stop cleanly)
- * and the pidfile. Does not own: answering and sockets (dns_responder.c),
+ * Owns: options, loading the views, the worker threads (--threads: one
+ * event loop each, sharing the read-only zonesets), signals (SIGTERM/SIGINT
+ * stop cleanly) and the pidfile. Does not own: answering and sockets (dns_responder.c),
  * zone and scenario loading (lib/dns_view.c, lib/dns_scenario.c).
  *
  * Exit codes: 0 clean stop, 2 usage or input error, 3 environment error
  * (cannot bind, cannot write the pidfile).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,18 @@
 #define EXIT_ENV 3
 #define MAX_LISTEN 8
 #define MAX_FAULTS 64
+#define MAX_THREADS 64
+
+/* One event loop serving every listener's UDP socket (SO_REUSEPORT) on its
+ * own thread; thread 0 is main's loop, which also holds TCP and signals.
+ * The zonesets are shared read-only; caches are per loop. */
+typedef struct worker {
+    pthread_t tid;
+    struct event_base *base;
+    mcxdns_server *srv;
+    struct event *stop; /* the stop pipe became readable */
+    int started;
+} worker;
 
 typedef struct listen_spec {
     mcx_dns_vantage vantage;
@@ -40,7 +54,8 @@ typedef struct listen_spec {
 static void usage(FILE *out)
 {
     fputs("usage: mcxdns --scenario DIR --listen VIEW=ADDR:PORT [--listen VIEW=ADDR:PORT]...\n"
-          "              [--fault NAME=noanswer|servfail|delay:MS]... [--pidfile FILE] [--quiet]\n"
+          "              [--fault NAME=KIND]... [--seed N] [--threads N] [--pidfile FILE]\n"
+          "              [--quiet]\n"
           "       mcxdns --topology FILE|default [--domain D] --listen VIEW=ADDR:PORT...\n"
           "  --scenario DIR   a dnsfixtures scenario folder (its scenario.xml and zones)\n"
           "  --topology FILE  serve the records the seed requires for this deployment\n"
@@ -48,8 +63,15 @@ static void usage(FILE *out)
           "  --domain D       with --topology: only this SIP domain (default: all)\n"
           "  --listen V=A:P   serve view V (internal or external) on address A, port P,\n"
           "                   UDP and TCP; IPv6 as [::1]:5353\n"
-          "  --fault N=F      for queries of name N: noanswer (drop), servfail, or\n"
-          "                   delay:MS (answer after MS milliseconds)\n"
+          "  --fault N=KIND   for queries of name N: noanswer (drop), servfail,\n"
+          "                   delay:MS (answer after MS milliseconds), or a hostile\n"
+          "                   answer: wrong-id, wrong-question, truncated (cut mid-record),\n"
+          "                   compression-loop, garbage (bytes from --seed), oversized\n"
+          "                   (over 3000 bytes over UDP, TC clear)\n"
+          "  --seed N         seed of the garbage fault's bytes (default 0)\n"
+          "  --threads N      UDP event loops, one thread each, sharing the address\n"
+          "                   (SO_REUSEPORT; TCP stays on the first); default: the\n"
+          "                   number of CPUs\n"
           "  --pidfile FILE   write the process ID to FILE\n"
           "  --quiet          no log lines on stderr\n"
           "SIGTERM or SIGINT stop the server. Exit: 0 stopped, 2 usage or input\n"
@@ -88,6 +110,56 @@ static int parse_listen(const char *v, listen_spec *out)
     return 0;
 }
 
+static void on_stop(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    event_base_loopbreak(arg);
+}
+
+static void *worker_run(void *arg)
+{
+    worker *w = arg;
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+/* Threads 1..n-1: a base, a server with UDP-only listeners, and the stop
+ * pipe's read end. 0, or -1 after printing why. */
+static int worker_start(worker *w, const listen_spec *listens, size_t nlisten, int stop_fd)
+{
+    char why[512];
+
+    w->base = event_base_new();
+    w->srv = w->base != NULL ? mcxdns_server_new(w->base, 1) : NULL;
+    w->stop = w->base != NULL ? event_new(w->base, stop_fd, EV_READ, on_stop, w->base) : NULL;
+    if (w->srv == NULL || w->stop == NULL || event_add(w->stop, NULL) != 0) {
+        fprintf(stderr, "mcxdns: out of memory\n");
+        return -1;
+    }
+    for (size_t i = 0; i < nlisten; i++) {
+        if (mcxdns_server_listen_opts(w->srv, listens[i].zs, listens[i].addr, listens[i].port,
+                                      MCXDNS_LISTEN_UDP_REUSEPORT | MCXDNS_LISTEN_NO_TCP, why,
+                                      sizeof why) != 0) {
+            fprintf(stderr, "mcxdns: %s\n", why);
+            return -1;
+        }
+    }
+    if (pthread_create(&w->tid, NULL, worker_run, w) != 0) {
+        fprintf(stderr, "mcxdns: cannot start a thread\n");
+        return -1;
+    }
+    w->started = 1;
+    return 0;
+}
+
+static void worker_free(worker *w)
+{
+    mcxdns_server_free(w->srv);
+    if (w->stop != NULL) event_free(w->stop);
+    if (w->base != NULL) event_base_free(w->base);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     (void)sig;
@@ -117,6 +189,34 @@ static mcx_dns_view *load_view(const mcx_dns_scenario *sc, const mcx_topology *t
     return NULL;
 }
 
+/* Append the <fault> elements of the scenario's `vantage` view to faults
+ * (after the command line's, which win: the first match applies). 0, or -1
+ * after printing file:line and the reason. */
+static int add_scenario_faults(const mcx_dns_scenario *sc, mcx_dns_vantage vantage,
+                               mcxdns_fault *faults, size_t *nfaults)
+{
+    char why[512];
+
+    for (size_t i = 0; sc != NULL && i < sc->nviews; i++) {
+        const mcx_dns_scenario_view *v = &sc->views[i];
+        if (v->vantage != vantage) continue;
+        for (size_t j = 0; j < v->nfaults; j++) {
+            if (*nfaults >= MAX_FAULTS) {
+                fprintf(stderr, "mcxdns: %s:%d: more than %d faults\n", sc->source,
+                        v->faults[j].line, MAX_FAULTS);
+                return -1;
+            }
+            if (mcxdns_fault_parse(v->faults[j].spec, &faults[*nfaults], why, sizeof why) != 0) {
+                fprintf(stderr, "mcxdns: %s:%d: fault: %s\n", sc->source, v->faults[j].line,
+                        why);
+                return -1;
+            }
+            (*nfaults)++;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     listen_spec listens[MAX_LISTEN];
@@ -124,6 +224,10 @@ int main(int argc, char **argv)
     size_t nlisten = 0, nfaults = 0;
     const char *scenario_dir = NULL, *topology_file = NULL, *domain = NULL, *pidfile = NULL;
     int quiet = 0, rc = EXIT_USAGE;
+    unsigned long long seed = 0;
+    long nthreads = sysconf(_SC_NPROCESSORS_ONLN);
+    worker workers[MAX_THREADS];
+    int stop_pipe[2] = {-1, -1};
     mcx_dns_scenario *sc = NULL;
     mcx_topology *topo = NULL;
     struct event_base *base = NULL;
@@ -133,6 +237,9 @@ int main(int argc, char **argv)
     char why[512];
 
     memset(listens, 0, sizeof listens);
+    memset(workers, 0, sizeof workers);
+    if (nthreads < 1) nthreads = 1;
+    if (nthreads > MAX_THREADS) nthreads = MAX_THREADS;
     memset(&err, 0, sizeof err);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -156,6 +263,24 @@ int main(int argc, char **argv)
             domain = v;
         } else if (strcmp(a, "--pidfile") == 0) {
             pidfile = v;
+        } else if (strcmp(a, "--threads") == 0) {
+            char *end = NULL;
+            errno = 0;
+            nthreads = strtol(v, &end, 10);
+            if (errno != 0 || end == v || *end != '\0' || nthreads < 1 ||
+                nthreads > MAX_THREADS) {
+                fprintf(stderr, "mcxdns: --threads: invalid value '%s': expected 1..%d\n", v,
+                        MAX_THREADS);
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--seed") == 0) {
+            char *end = NULL;
+            errno = 0;
+            seed = strtoull(v, &end, 10);
+            if (errno != 0 || end == v || *end != '\0' || v[0] == '-') {
+                fprintf(stderr, "mcxdns: --seed: invalid value '%s': expected 0..2^64-1\n", v);
+                return EXIT_USAGE;
+            }
         } else if (strcmp(a, "--listen") == 0) {
             if (nlisten >= MAX_LISTEN || parse_listen(v, &listens[nlisten]) != 0) {
                 fprintf(stderr,
@@ -208,11 +333,17 @@ int main(int argc, char **argv)
             print_error(&err);
             goto out;
         }
-        listens[i].zs = mcxdns_zoneset_new(view, faults, nfaults, why, sizeof why);
+        size_t nview_faults = nfaults;
+        if (add_scenario_faults(sc, listens[i].vantage, faults, &nview_faults) != 0) {
+            mcx_dns_view_free(view);
+            goto out;
+        }
+        listens[i].zs = mcxdns_zoneset_new(view, faults, nview_faults, why, sizeof why);
         if (listens[i].zs == NULL) {
             fprintf(stderr, "mcxdns: %s\n", why);
             goto out;
         }
+        mcxdns_zoneset_set_seed(listens[i].zs, (uint64_t)seed);
     }
     base = event_base_new();
     srv = base != NULL ? mcxdns_server_new(base, quiet) : NULL;
@@ -222,9 +353,21 @@ int main(int argc, char **argv)
         goto out;
     }
     for (size_t i = 0; i < nlisten; i++) {
-        if (mcxdns_server_listen(srv, listens[i].zs, listens[i].addr, listens[i].port, why,
-                                 sizeof why) != 0) {
+        if (mcxdns_server_listen_opts(srv, listens[i].zs, listens[i].addr, listens[i].port,
+                                      nthreads > 1 ? MCXDNS_LISTEN_UDP_REUSEPORT : 0, why,
+                                      sizeof why) != 0) {
             fprintf(stderr, "mcxdns: %s\n", why);
+            rc = EXIT_ENV;
+            goto out;
+        }
+    }
+    if (nthreads > 1 && pipe(stop_pipe) != 0) {
+        fprintf(stderr, "mcxdns: cannot create a pipe: %s\n", strerror(errno));
+        rc = EXIT_ENV;
+        goto out;
+    }
+    for (long t = 1; t < nthreads; t++) {
+        if (worker_start(&workers[t], listens, nlisten, stop_pipe[0]) != 0) {
             rc = EXIT_ENV;
             goto out;
         }
@@ -253,6 +396,12 @@ int main(int argc, char **argv)
     rc = 0;
     if (pidfile != NULL) unlink(pidfile);
 out:
+    if (stop_pipe[1] >= 0) close(stop_pipe[1]); /* EOF wakes every worker */
+    for (long t = 1; t < nthreads; t++) {
+        if (workers[t].started) pthread_join(workers[t].tid, NULL);
+        worker_free(&workers[t]);
+    }
+    if (stop_pipe[0] >= 0) close(stop_pipe[0]);
     mcxdns_server_free(srv);
     if (sigterm != NULL) event_free(sigterm);
     if (sigint != NULL) event_free(sigint);

@@ -262,12 +262,13 @@ static void serve_redirect_to_https(dispatch_ctx *c, mcx_ad_kind kind, mcx_repr 
         (void)mcxd_response_header(c->resp, "Location", href);
         return;
     }
-    mcx_ad_doc doc;
-    if (mcxd_doc_redirect(c->cfg, c->pool, kind, c->side, href, &doc) == 0)
-        doc_response(c->cfg, &doc, repr, c->resp, &c->ctype);
+    char *body = NULL;
+    size_t len = 0;
+    if (mcxd_doc_cache_redirect(c->cfg->cache, c->cfg, c->pool, c->side, kind, repr, href,
+                                &body, &len) == 0)
+        body_response(c->cfg, body, len, repr, c->resp, &c->ctype);
     else
         text_response(c->resp, 500, "internal error: cannot build the document\n");
-    mcx_ad_doc_clear(&doc);
 }
 
 static void serve_user(dispatch_ctx *c, int oauth, mcx_repr repr)

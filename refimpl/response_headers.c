@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "doc_cache.h"
 #include "mcxd_http.h"
 
 void mcxd_response_init(mcxd_response *r)
@@ -134,14 +135,10 @@ void mcxd_response_finish(const mcxd_config *cfg, const mcx_pool *pool,
     memcpy(extra, r->headers, sizeof(extra[0]) * nextra);
     r->nheaders = 0;
 
-    char clen[32], date[64];
+    char clen[32], date_buf[64];
     snprintf(clen, sizeof(clen), "%zu", r->body_len);
-    struct tm tm;
-    time_t t = now;
-    if (gmtime_r(&t, &tm))
-        strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    else
-        snprintf(date, sizeof(date), "Thu, 01 Jan 1970 00:00:00 GMT");
+    const char *date =
+        mcxd_doc_cache_http_date(cfg ? cfg->cache : NULL, now, date_buf, sizeof(date_buf));
 
     struct {
         const char *name;

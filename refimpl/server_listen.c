@@ -109,6 +109,20 @@ static SSL_CTX *tls_context(const char *cert_file, const char *key_file, char *e
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+    /* No session resumption: no server-side session cache and no stateless
+     * tickets (mcxd has no ticket key that outlives the process), the same
+     * as nginx with `ssl_session_cache off; ssl_session_tickets off;`; a
+     * full handshake then skips encrypting a session into two tickets. The
+     * certificate chain is exactly what the PEM file holds (no building from
+     * a store per handshake).
+     * Tried and rejected (libevent 2.1's bufferevent_openssl breaks):
+     * SSL_CTX_set_read_ahead (records read ahead sit in the SSL object while
+     * libevent waits for the socket: the connection stalls) and
+     * SSL_OP_IGNORE_UNEXPECTED_EOF (a client's close_notify then ends in a
+     * 400 from evhttp instead of a clean close). */
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
     if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
         ssl_error_string(err, errlen, "cannot load the certificate (PEM)", cert_file);
     } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
@@ -297,9 +311,12 @@ static void on_request(struct evhttp_request *er, void *arg)
         return;
     }
     size_t i = 0;
+    const char *host = NULL; /* the first Host header, as evhttp_find_header finds it */
     TAILQ_FOREACH(kv, in, next) {
         headers[i].name = kv->key;
         headers[i].value = kv->value;
+        if (!host && strcasecmp(kv->key, "Host") == 0)
+            host = kv->value;
         i++;
     }
 
@@ -320,7 +337,7 @@ static void on_request(struct evhttp_request *er, void *arg)
     mcxd_request req = {
         .method = method_name(evhttp_request_get_command(er)),
         .uri = evhttp_request_get_uri(er),
-        .host = evhttp_find_header(in, "Host"),
+        .host = host,
         .headers = headers,
         .nheaders = nheaders,
         .body = body,

@@ -21,25 +21,10 @@ command -v openssl >/dev/null 2>&1 || { echo "skip: openssl command not installe
 
 tmp=$(mktemp -d)
 pids=""
-# shellcheck disable=SC2317 # invoked by the trap
-cleanup() {
-    for p in $pids; do
-        kill "$p" 2>/dev/null
-    done
-    for p in $pids; do
-        # bounded wait for each server we started
-        i=0
-        while kill -0 "$p" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-        kill -9 "$p" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+DISCOVER_ARGS="--resolve-only --timeout 5000"
+. "$top/conformance/test/lib_discover.sh"
+trap discover_cleanup EXIT
 trap 'exit 1' INT TERM
-
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
 
 # ---- a test CA and one server certificate for every simulated name -------
 cat >"$tmp/san.cnf" <<'EOF'
@@ -110,37 +95,6 @@ external_map() {
 }
 INT1=$(internal_map 127.0.3.1)
 EXT1=$(external_map 127.0.3.2)
-
-# run NAME EXPECTED_EXIT args... : output in $tmp/NAME.out
-run() {
-    name=$1 want=$2
-    shift 2
-    # shellcheck disable=SC2086
-    "$MCXCHECK" discover --resolve-only --timeout 5000 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "$name: exit $got, expected $want"
-        sed 's/^/   | /' "$tmp/$name.out" "$tmp/$name.err" | tail -n 40
-        return 1
-    fi
-    return 0
-}
-has() { # NAME TEXT...
-    name=$1
-    shift
-    for t in "$@"; do
-        grep -qF -- "$t" "$tmp/$name.out" || {
-            fail "$name: output lacks: $t"
-            sed 's/^/   | /' "$tmp/$name.out" | tail -n 40
-            return 1
-        }
-    done
-    ok "$name"
-}
-lacks() { # NAME TEXT
-    grep -qF -- "$2" "$tmp/$1.out" && fail "$1: output unexpectedly has: $2"
-    return 0
-}
 
 # ---- internal vantage, no credentials: stop at the 401 --------------------
 # shellcheck disable=SC2086

@@ -163,6 +163,22 @@ esac
 expect_rc 2 "$mcxcheck" discover --sip-uri alice@contoso.test --resolve-only --now yesterday
 grep -q -- "--now.*yesterday" "$work/err" || fail "bad --now not named in: $(cat "$work/err")"
 
+# --output to something that is not a regular file (here a FIFO; /dev/null
+# in practice) is written in place: the atomic rename would replace it.
+zone=$top/dnsfixtures/cname-right/internal.zone
+if [ -f "$zone" ] && mkfifo "$work/fifo" 2>/dev/null; then
+    timeout 10 cat "$work/fifo" >"$work/fifo.out" &
+    reader=$!
+    "$mcxcheck" zone "$zone" --view internal --sip-domain contoso.test --format json \
+        --output "$work/fifo" 2>"$work/err"
+    rc=$?
+    wait "$reader"
+    [ -p "$work/fifo" ] || fail "--output FIFO: the FIFO was replaced by a file"
+    "$mcxcheck" zone "$zone" --view internal --sip-domain contoso.test --format json >"$work/zone.json"
+    [ $rc -eq 0 ] && cmp -s "$work/zone.json" "$work/fifo.out" ||
+        fail "--output FIFO: exit $rc or different bytes: $(cat "$work/err")"
+fi
+
 [ "$failures" -eq 0 ] || {
     echo "$failures failure(s)"
     exit 1

@@ -5,7 +5,8 @@
  *
  * Owns: tests of SIP URI checks, candidate URL order, loop detection,
  * endpoint choice by AccessLocation, reading a 401's offer, WSDL port
- * choice, Assertion extraction, the WS-Trust request, and the HTTP client's
+ * choice, Assertion extraction, the WS-Trust request, the DNS steps'
+ * descriptions and host pinning (discover_dns.c), and the HTTP client's
  * resolve-only pre-check, connect errors, header order, body bound and
  * no-redirect rule. Does not own: end-to-end runs against mcxd
  * (conformance/test/discover_live.sh).
@@ -309,6 +310,121 @@ static void test_build_rst(void **state)
     free(c);
 }
 
+/* ---- DNS steps (discover_dns.c) ------------------------------------------ */
+
+static void test_url_port(void **state)
+{
+    (void)state;
+    assert_int_equal(mcx_ds_url_port("https://lyncdiscover.contoso.test/?sipuri=a@b.c"), 443);
+    assert_int_equal(mcx_ds_url_port("http://lyncdiscover.contoso.test/"), 80);
+    assert_int_equal(mcx_ds_url_port("https://webext01.contoso.test:4443/Mcx"), 4443);
+    assert_int_equal(mcx_ds_url_port("not a url"), -1);
+}
+
+static mcx_dns_view *describe_view(void)
+{
+    static const struct {
+        const char *owner;
+        uint16_t type;
+        uint32_t ttl;
+        const char *rdata;
+    } rrs[] = {
+        {"lyncdiscover.contoso.test", MCX_DNS_TYPE_CNAME, 3600, "dirweb.contoso.test"},
+        {"dirweb.contoso.test", MCX_DNS_TYPE_A, 300, "127.0.11.40"},
+        {"dirweb.contoso.test", MCX_DNS_TYPE_A, 300, "127.0.11.41"},
+        {"loop1.contoso.test", MCX_DNS_TYPE_CNAME, 60, "loop2.contoso.test"},
+        {"loop2.contoso.test", MCX_DNS_TYPE_CNAME, 60, "loop1.contoso.test"},
+        {"away.contoso.test", MCX_DNS_TYPE_CNAME, 60, "web.example.org"},
+    };
+    mcx_dns_view *v = mcx_dns_view_new("external");
+    assert_non_null(v);
+    assert_int_equal(mcx_dns_view_add_zone(v, "contoso.test"), 0);
+    for (size_t i = 0; i < sizeof rrs / sizeof rrs[0]; i++)
+        assert_int_equal(mcx_dns_view_add_rr(v, rrs[i].owner, rrs[i].type, rrs[i].ttl,
+                                             rrs[i].rdata, "t"), 0);
+    return v;
+}
+
+static void describe(mcx_dns_view *v, const char *name, uint16_t type, mcx_step_outcome want,
+                     const char *want_text, const char *want_addr)
+{
+    mcx_dns_answer a;
+    char text[512];
+    assert_int_equal(mcx_dns_view_lookup(v, name, type, &a), 0);
+    assert_int_equal(mcx_ds_dns_describe(&a, type, text, sizeof text), want);
+    assert_string_equal(text, want_text);
+    if (want_addr)
+        assert_string_equal(mcx_ds_dns_address(&a), want_addr);
+    else
+        assert_null(mcx_ds_dns_address(&a));
+    mcx_dns_answer_clear(&a);
+}
+
+static void test_dns_describe(void **state)
+{
+    (void)state;
+    mcx_dns_view *v = describe_view();
+    describe(v, "lyncdiscover.contoso.test", MCX_DNS_TYPE_A, MCX_STEP_OK,
+             "NOERROR: lyncdiscover.contoso.test CNAME dirweb.contoso.test (TTL 3600), "
+             "dirweb.contoso.test A 127.0.11.40, 127.0.11.41 (TTL 300)",
+             "127.0.11.40");
+    describe(v, "dirweb.contoso.test", MCX_DNS_TYPE_AAAA, MCX_STEP_INFO,
+             "NODATA: dirweb.contoso.test exists but has no AAAA record", NULL);
+    describe(v, "lyncdiscoverinternal.contoso.test", MCX_DNS_TYPE_A, MCX_STEP_INFO,
+             "NXDOMAIN: lyncdiscoverinternal.contoso.test does not exist", NULL);
+    describe(v, "loop1.contoso.test", MCX_DNS_TYPE_A, MCX_STEP_FAIL,
+             "unusable: CNAME loop: loop1.contoso.test CNAME loop2.contoso.test (TTL 60), "
+             "loop2.contoso.test CNAME loop1.contoso.test (TTL 60)",
+             NULL);
+    describe(v, "away.contoso.test", MCX_DNS_TYPE_A, MCX_STEP_FAIL,
+             "no answer: away.contoso.test CNAME web.example.org (TTL 60), web.example.org is in "
+             "no zone the server answers for",
+             NULL);
+    /* A buffer too small is cut, never overrun. */
+    mcx_dns_answer a;
+    char tiny[12];
+    assert_int_equal(mcx_dns_view_lookup(v, "lyncdiscover.contoso.test", MCX_DNS_TYPE_A, &a), 0);
+    mcx_ds_dns_describe(&a, MCX_DNS_TYPE_A, tiny, sizeof tiny);
+    assert_string_equal(tiny, "NOERROR: ly");
+    mcx_dns_answer_clear(&a);
+    mcx_dns_view_free(v);
+}
+
+/* A literal address needs no DNS; a server that does not answer gives a
+ * failed step, DNS-021 and no pin. Port 9 on 127.0.11.1: nothing listens. */
+static void test_dns_prepare(void **state)
+{
+    (void)state;
+    mcx_dns_live_server srv;
+    char why[256];
+    assert_int_equal(mcx_dns_live_parse_server("127.0.11.1:9", &srv), 0);
+    mcx_ds_dns *d = mcx_ds_dns_new(&srv, MCX_DNS_VANTAGE_EXTERNAL, 100, 7);
+    mcx_report *rep = mcx_report_new("mcxcheck", "discover", "t");
+    assert_non_null(d);
+    assert_non_null(rep);
+    assert_int_equal(mcx_ds_dns_prepare(d, rep, 1, "https://127.0.0.1:4443/x", why, sizeof why), 0);
+    assert_int_equal(rep->nsteps, 0);
+    assert_null(mcx_ds_dns_pins(d)[0]);
+    assert_int_equal(mcx_ds_dns_prepare(d, rep, 1, "::bad", why, sizeof why), -1);
+    assert_non_null(strstr(why, "malformed URL"));
+    assert_int_equal(mcx_ds_dns_prepare(d, rep, 1, "https://lyncdiscover.contoso.test/", why,
+                                        sizeof why), -1);
+    assert_non_null(strstr(why, "lyncdiscover.contoso.test: timeout at 127.0.11.1:9"));
+    assert_true(mcx_report_has(rep, "DNS-021"));
+    assert_int_equal(rep->nsteps, 1);
+    assert_int_equal(rep->steps[0].outcome, MCX_STEP_FAIL);
+    assert_string_equal(rep->steps[0].title,
+                        "DNS A lyncdiscover.contoso.test @127.0.11.1:9 (external view)");
+    /* The answer is kept: the http candidate does not ask again. */
+    size_t nsteps = rep->nsteps;
+    assert_int_equal(mcx_ds_dns_prepare(d, rep, 1, "http://lyncdiscover.contoso.test/", why,
+                                        sizeof why), -1);
+    assert_int_equal(rep->nsteps, nsteps);
+    assert_null(mcx_ds_dns_pins(d)[0]);
+    mcx_report_free(rep);
+    mcx_ds_dns_free(d);
+}
+
 /* ---- HTTP client against a small libevent server ----------------------- */
 
 static void serve(struct evhttp_request *req, void *arg)
@@ -522,6 +638,9 @@ int main(void)
         cmocka_unit_test(test_wsdl_port),
         cmocka_unit_test(test_extract_assertion),
         cmocka_unit_test(test_build_rst),
+        cmocka_unit_test(test_url_port),
+        cmocka_unit_test(test_dns_describe),
+        cmocka_unit_test(test_dns_prepare),
     };
     const struct CMUnitTest http[] = {
         cmocka_unit_test(test_http_resolve_only),

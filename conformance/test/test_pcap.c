@@ -12,8 +12,10 @@
  * (PC-021), a 302 first hop (PC-033), lyncdiscover before
  * lyncdiscoverinternal (PC-030), truncated files (PC-001), snaplen-cut
  * packets (PC-002), bogus lengths (PC-003), a giant Content-Length
- * (PC-022); chunked, close-delimited, pipelined and HEAD exchanges; sequence
- * wraparound; determinism. Does not own: the CLI (pcap_golden.sh,
+ * (PC-022); DNS answers judged by the DNS rules (lib/pcap_dns_rules.c:
+ * DNS-005 and DNS-001 by resolver vantage, nothing for names never asked,
+ * DNS-021/022); chunked, close-delimited, pipelined and HEAD exchanges;
+ * sequence wraparound; determinism. Does not own: the CLI (pcap_golden.sh,
  * pcap_live.sh).
  */
 #include <setjmp.h>
@@ -31,6 +33,7 @@
 #include "mcx/http_stream.h"
 #include "mcx/pcap.h"
 #include "mcx/tcp_reassembly.h"
+#include "dns_responder.h"
 #include "mcxd_http.h"
 #include "pcap_record.h"
 
@@ -450,6 +453,120 @@ static void test_accept_missing_and_wrong_dns(void **state)
     mcx_topology_free(t);
 }
 
+/* The finding `id` of `r`, or NULL. */
+static const mcx_finding *finding_of(const mcx_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->nfindings; i++)
+        if (strcmp(r->findings[i].id, id) == 0)
+            return &r->findings[i];
+    return NULL;
+}
+
+/* One lookup answered by the reference responder serving the topology's
+ * `served` view on `resolver` (lib/pcap_dns_rules.c judges it by the
+ * resolver's address). */
+static void served_lookup(capture *c, const mcx_topology *t, int served, const char *resolver,
+                          const char *name, uint16_t qtype, uint16_t id)
+{
+    char err[256], addr[64];
+    mcx_pcap_endpoint cl, ns;
+    struct mcxdns_zoneset *zs = pcap_dns_zones_from_topology(t, served, 0, err, sizeof err);
+    assert_non_null(zs);
+    assert_int_equal(mcx_pcap_endpoint_set(&cl, strchr(resolver, ':') ? "fd00::50" : "10.1.1.50",
+                                           40000 + id), 0);
+    assert_int_equal(mcx_pcap_endpoint_set(&ns, resolver, 53), 0);
+    assert_int_equal(pcap_dns_exchange(c->w, zs, &cl, &ns, name, qtype, id, addr, sizeof addr,
+                                       err, sizeof err), 0);
+    mcxdns_zoneset_free(zs);
+}
+
+/* The report of a capture holding the A lookup of `name` (and the AAAA
+ * one when `both`) answered as served_lookup does. */
+static mcx_report *lookup_report(const mcx_topology *t, int served, const char *resolver,
+                                 const char *name, int both)
+{
+    capture c;
+    cap_begin(&c, strchr(resolver, ':') ? MCX_PCAP_LINK_RAW : MCX_PCAP_LINK_ETHERNET);
+    served_lookup(&c, t, served, resolver, name, 1, 11);
+    if (both)
+        served_lookup(&c, t, served, resolver, name, 28, 12);
+    cap_end(&c);
+    mcx_report *r = verify_cap(&c, t);
+    free(c.buf);
+    return r;
+}
+
+static void test_dns_rules_on_answers(void **state)
+{
+    (void)state;
+    mcx_topology *t = default_topo();
+    capture c;
+
+    /* The public DNS (198.51.100.53) serves the internal records: the
+     * phone's first lookup shows lyncdiscoverinternal resolving outside. */
+    mcx_report *r = lookup_report(t, MCX_ACCESS_INTERNAL, "198.51.100.53",
+                                  "lyncdiscoverinternal.contoso.test", 0);
+    const mcx_finding *f = finding_of(r, "DNS-005");
+    assert_non_null(f);
+    assert_non_null(f->evidence.excerpt);
+    assert_non_null(strstr(f->evidence.excerpt, "resolver 198.51.100.53, frames 1,2"));
+    assert_string_equal(f->subject, "contoso.test");
+    /* lyncdiscover was never asked: not reported missing (DNS-002), and the
+     * web FQDN rules are not judged (DNS-011). */
+    assert_false(mcx_report_has(r, "DNS-002"));
+    assert_false(mcx_report_has(r, "DNS-011"));
+    assert_true(has_step(r, "discovery external contoso.test: lyncdiscoverinternal.contoso.test"));
+    mcx_report_free(r);
+
+    /* An internal resolver (10.1.1.53) serving the public records:
+     * NXDOMAIN for lyncdiscoverinternal is DNS-001. */
+    r = lookup_report(t, MCX_ACCESS_EXTERNAL, "10.1.1.53", "lyncdiscoverinternal.contoso.test", 0);
+    assert_true(mcx_report_has(r, "DNS-001"));
+    assert_false(mcx_report_has(r, "DNS-005"));
+    assert_false(mcx_report_has(r, "DNS-008"));
+    assert_true(has_step(r, "discovery internal contoso.test: none"));
+    mcx_report_free(r);
+
+    /* Right answers from the right resolver (ULA: internal), asked over
+     * IPv6: nothing to report. */
+    r = lookup_report(t, MCX_ACCESS_INTERNAL, "fd00::53", "lyncdiscoverinternal.fabrikam.test", 1);
+    dump_findings(r);
+    assert_int_equal(r->nfindings, 0);
+    assert_true(
+        has_step(r, "discovery internal fabrikam.test: lyncdiscoverinternal.fabrikam.test"));
+    mcx_report_free(r);
+
+    /* No answer, and SERVFAIL: DNS-021 and DNS-022, with the frames. */
+    cap_begin(&c, MCX_PCAP_LINK_ETHERNET);
+    mcx_pcap_endpoint cl, ns;
+    mcx_pcap_endpoint_set(&cl, "10.1.1.50", 5353);
+    mcx_pcap_endpoint_set(&ns, "10.1.1.53", 53);
+    size_t ql, rl;
+    uint8_t *q = mcx_dns_build_query("lyncdiscoverinternal.contoso.test", 1, 41, &ql);
+    uint8_t *q2 = mcx_dns_build_query("lyncdiscover.contoso.test", 1, 42, &rl);
+    mcx_pcap_write_udp(c.w, &cl, &ns, q, ql);
+    mcx_pcap_write_udp(c.w, &cl, &ns, q2, rl);
+    free(q);
+    free(q2);
+    uint8_t *a = mcx_dns_build_response("lyncdiscover.contoso.test", 1, 42, 2, NULL, 0, 60, &rl);
+    assert_non_null(a);
+    mcx_pcap_write_udp(c.w, &ns, &cl, a, rl);
+    free(a);
+    cap_end(&c);
+    r = verify_cap(&c, t);
+    f = finding_of(r, "DNS-021");
+    assert_non_null(f);
+    assert_non_null(strstr(f->message, "lyncdiscoverinternal.contoso.test A to 10.1.1.53"));
+    assert_non_null(strstr(f->message, "frame 1"));
+    f = finding_of(r, "DNS-022");
+    assert_non_null(f);
+    assert_non_null(strstr(f->message, "answered SERVFAIL (frames 2,3)"));
+    assert_false(mcx_report_has(r, "DNS-001"));
+    mcx_report_free(r);
+    free(c.buf);
+    mcx_topology_free(t);
+}
+
 static void test_hostile_files(void **state)
 {
     (void)state;
@@ -570,7 +687,7 @@ static mcx_report *sni_capture(const mcx_topology *t, const char *sni)
     mcx_pcap_endpoint cl, ns;
     mcx_pcap_endpoint_set(&cl, "198.51.100.50", 5353);
     mcx_pcap_endpoint_set(&ns, "198.51.100.53", 53);
-    const char *addr = "127.0.1.12";
+    const char *addr = "127.0.1.40"; /* the reverse proxy: what the DNS rules require */
     const char *names[2] = {"lyncdiscoverinternal.contoso.test", "lyncdiscover.contoso.test"};
     for (int i = 0; i < 2; i++) {
         size_t ql, rl;
@@ -606,7 +723,7 @@ static void test_tls_sni(void **state)
     mcx_topology *t = default_topo();
     mcx_report *r = sni_capture(t, "lyncdiscover.contoso.test");
     dump_findings(r);
-    assert_true(has_step(r, "TLS ClientHello 198.51.100.50:50000 -> 127.0.1.12:4443 SNI "
+    assert_true(has_step(r, "TLS ClientHello 198.51.100.50:50000 -> 127.0.1.40:4443 SNI "
                             "lyncdiscover.contoso.test"));
     assert_int_equal(r->nfindings, 0);
     mcx_report_free(r);
@@ -633,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_http_302_first_hop),
         cmocka_unit_test(test_discovery_order),
         cmocka_unit_test(test_accept_missing_and_wrong_dns),
+        cmocka_unit_test(test_dns_rules_on_answers),
         cmocka_unit_test(test_hostile_files),
         cmocka_unit_test(test_dns_roundtrip),
         cmocka_unit_test(test_tls_sni),

@@ -28,6 +28,19 @@ typedef struct mcx_dns_msg {
 /* Decode. 0, or -1 with a reason in why. */
 int mcx_dns_decode(const uint8_t *wire, size_t len, mcx_dns_msg *out, char *why, size_t whylen);
 
+/* A bounded memo of decoded messages for captures that repeat the same
+ * lookups: a message equal to an earlier one in everything but the ID
+ * (compared byte for byte) gets the earlier summary with its own ID, as
+ * mcx_dns_decode would give. Messages that fail to decode are not kept. */
+#define MCX_DNS_CACHE_SLOTS 64
+#define MCX_DNS_CACHE_MAX_WIRE 512
+typedef struct mcx_dns_cache mcx_dns_cache;
+mcx_dns_cache *mcx_dns_cache_new(void); /* NULL when out of memory */
+void mcx_dns_cache_free(mcx_dns_cache *c);
+/* mcx_dns_decode through the memo; `c` may be NULL (plain decode). */
+int mcx_dns_decode_cached(mcx_dns_cache *c, const uint8_t *wire, size_t len, mcx_dns_msg *out,
+                          char *why, size_t whylen);
+
 /* Build a query (RD set) for qname/qtype with `id`. Returns a malloc'd wire
  * buffer, or NULL. */
 uint8_t *mcx_dns_build_query(const char *qname, uint16_t qtype, uint16_t id, size_t *len);

@@ -31,6 +31,13 @@ typedef struct mcx_dns_scenario_discovery {
     char *answers; /* the name that answers, or NULL for none */
 } mcx_dns_scenario_discovery;
 
+/* A fault mcxdns injects for one name of a view (<fault name= kind=/>);
+ * added by engineer "dns-hostile". */
+typedef struct mcx_dns_scenario_fault {
+    char *spec; /* "NAME=KIND", the form `mcxdns --fault` takes */
+    int line;
+} mcx_dns_scenario_fault;
+
 typedef struct mcx_dns_scenario_view {
     mcx_dns_vantage vantage;
     int line;
@@ -42,6 +49,8 @@ typedef struct mcx_dns_scenario_view {
     size_t nmust_not_have;
     mcx_dns_scenario_discovery *discovery;
     size_t ndiscovery;
+    mcx_dns_scenario_fault *faults; /* served by mcxdns; the rules ignore them */
+    size_t nfaults;
 } mcx_dns_scenario_view;
 
 typedef struct mcx_dns_scenario {

@@ -151,11 +151,83 @@ typedef struct mcx_pcap_verify_options {
     void (*on_exchange)(void *ctx, const struct mcx_http_message *req,
                         const struct mcx_http_message *resp, int side, int tls);
     void *exchange_ctx;
+    /* 1: decode every DNS message and parse and validate every
+     * Autodiscover document afresh instead of reusing the result for an
+     * identical earlier one (same output, slower; test_pcap_cache compares
+     * both). */
+    int uncached;
+    /* Optional: a step stream over the report passed to mcx_pcap_verify
+     * (report.h); verify flushes it every VERIFY_STREAM_BATCH steps so the
+     * step list does not grow with the capture. The caller closes it. */
+    struct mcx_report_stream *step_stream;
 } mcx_pcap_verify_options;
 
 /* Verify a capture already opened. Adds one step per DNS transaction and
  * per HTTP exchange (with frame numbers) and the findings to `rep`.
  * Returns 0, or -1 when the capture could not be read at all (PC-001). */
 int mcx_pcap_verify(mcx_pcap_reader *r, const mcx_pcap_verify_options *opt, mcx_report *rep);
+
+/* ---- DNS rules over the answers of a capture (pcap_dns_rules.c) ----
+ *
+ * mcx_pcap_verify feeds every DNS message (UDP, or one framed message of a
+ * TCP stream) to a collector; at the end the answers of each resolver
+ * become one DNS view (records, NXDOMAIN vs NODATA, zone apexes from the
+ * SOA of negative answers) judged by mcx_dns_rules_check. The vantage of a
+ * resolver is its address: private, unique-local, link-local, loopback or
+ * 192.0.2.0/24 (the lab's internal side) is "internal", anything else
+ * "external". Only rules a capture can judge
+ * report (see pcap/README.md); the others are listed in one step. */
+typedef struct mcx_pcap_dns_collector mcx_pcap_dns_collector;
+struct mcx_dns_msg; /* mcx/dns_decode.h */
+
+mcx_pcap_dns_collector *mcx_pcap_dns_collector_new(void);
+void mcx_pcap_dns_collector_free(mcx_pcap_dns_collector *c);
+/* One DNS message from src:sport to dst:dport seen in `frame`: `m` is its
+ * summary (mcx_dns_decode, which pcap_rules.c runs first and reports PC-040
+ * for messages ldns cannot parse), `wire` its bytes. */
+void mcx_pcap_dns_collect(mcx_pcap_dns_collector *c, int family, const uint8_t *src,
+                          uint16_t sport, const uint8_t *dst, uint16_t dport,
+                          const struct mcx_dns_msg *m, const uint8_t *wire, size_t len,
+                          unsigned long frame);
+/* Run the DNS rules per resolver for the SIP domains asked about (or
+ * opt->sip_domain) with opt->topo; DNS- findings (evidence: the frames)
+ * and steps go to `rep`. */
+void mcx_pcap_dns_rules(mcx_pcap_dns_collector *c, const mcx_pcap_verify_options *opt,
+                        mcx_report *rep);
+
+/* ---- TLS in captures (lib/pcap_tls.c; added by engineer "pcap-tls") ----
+ * Per-connection state fed with the in-order bytes of a flow classified as
+ * TLS: the ClientHello's SNI (parsed by OpenSSL's client-hello callback) and,
+ * when the server sends it in clear (TLS 1.2 and earlier), the leaf of its
+ * Certificate message (d2i_X509). Nothing is decrypted. Bounds: */
+#define MCX_PCAP_TLS_MAX_HELLO 16384        /* client bytes kept for the hello */
+#define MCX_PCAP_TLS_MAX_SERVER (64 * 1024) /* server handshake bytes kept */
+
+typedef struct mcx_pcap_tls mcx_pcap_tls;
+struct x509_st; /* OpenSSL's X509 */
+
+/* What a call made available (bit mask). */
+#define MCX_PCAP_TLS_EV_HELLO 1u /* the ClientHello is decided: mcx_pcap_tls_sni */
+#define MCX_PCAP_TLS_EV_CERT 2u  /* the certificate scan ended: leaf or note */
+
+mcx_pcap_tls *mcx_pcap_tls_new(void); /* NULL when out of memory */
+void mcx_pcap_tls_free(mcx_pcap_tls *t);
+/* In-order bytes of one direction (0 client, 1 server). Each event is
+ * returned once. */
+unsigned mcx_pcap_tls_data(mcx_pcap_tls *t, int dir, const uint8_t *data, size_t len);
+/* End of the flow: decide what is still pending (events as above). */
+unsigned mcx_pcap_tls_finish(mcx_pcap_tls *t);
+/* 1 SNI copied to out, 0 the hello has no SNI, -1 not parsed / not seen. */
+int mcx_pcap_tls_sni(const mcx_pcap_tls *t, char *out, size_t len);
+/* The server's leaf certificate (borrowed), or NULL with the reason (stream
+ * offset and rule) in mcx_pcap_tls_note. */
+struct x509_st *mcx_pcap_tls_leaf(const mcx_pcap_tls *t);
+const char *mcx_pcap_tls_note(const mcx_pcap_tls *t);
+/* One step describing the certificate `where` ("host:port") presented, and
+ * CT-021 (mcx_cert_name_finding) when it does not cover the SNI. */
+void mcx_pcap_tls_check_cert(const mcx_pcap_tls *t, const char *where, mcx_report *rep);
+/* The SNI of a ClientHello at the start of `data` (at most
+ * MCX_PCAP_TLS_MAX_HELLO bytes used): 1 found, 0 no SNI, -1 not parsed. */
+int mcx_pcap_tls_hello_sni(const uint8_t *data, size_t len, char *out, size_t outlen);
 
 #endif

@@ -128,6 +128,24 @@ int mcx_report_has(const mcx_report *r, const char *id);
  * report gives the same bytes. Returns 0 or -1 on write error. */
 int mcx_report_write(const mcx_report *r, mcx_format fmt, int color, FILE *out);
 
+/* Streaming steps, for commands whose step list grows with their input
+ * (pcap verify: one step per exchange): steps are written as they come and
+ * freed, so memory stays flat; findings and cases stay in the report. Only
+ * text and jsonl stream (json, junit and tap print counts before the
+ * steps). The bytes written are exactly what mcx_report_write would write
+ * for the same report with every step kept.
+ *
+ * open: NULL when `fmt` cannot stream; writes the head now. `timings`
+ * plays the role of r->timings. The stream does not own `r` or `out`.
+ * flush: write the steps `r` holds now, free them (r->nsteps becomes 0).
+ * close: flush, write the rest (findings, cases, summary) and free the
+ * stream. 0, or -1 when a write failed at any point. */
+typedef struct mcx_report_stream mcx_report_stream;
+mcx_report_stream *mcx_report_stream_open(mcx_report *r, mcx_format fmt, int color,
+                                          int timings, FILE *out);
+int mcx_report_stream_flush(mcx_report_stream *s);
+int mcx_report_stream_close(mcx_report_stream *s);
+
 /* Exit code for the report given --fail-on. */
 int mcx_report_exit_code(const mcx_report *r, mcx_level fail_on);
 
