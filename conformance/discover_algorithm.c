@@ -788,9 +788,17 @@ int mcx_ds_run(const mcx_ds_options *o, mcx_report *rep, mcx_ds_result *res)
     char why[MCX_DS_NCANDIDATES][512];
     const char *err = NULL;
     size_t tried = 0, winner = MCX_DS_NCANDIDATES;
+    mcx_ds_options run = *o;
+    mcx_http_session *own_session = NULL;
 
     memset(res, 0, sizeof *res);
     res->access_location = -1;
+    if (!run.http.session) {
+        /* One session per discovery: a phone keeps its connections alive. */
+        own_session = mcx_http_session_new();
+        run.http.session = own_session;
+    }
+    o = &run;
     memset(&c, 0, sizeof c);
     c.o = o;
     c.rep = rep;
@@ -799,6 +807,7 @@ int mcx_ds_run(const mcx_ds_options *o, mcx_report *rep, mcx_ds_result *res)
     c.accept = o->accept_json ? MCX_ACCEPT_AD_JSON : MCX_ACCEPT_AD_XML;
     if (mcx_ds_sip_domain(o->sip_uri, c.domain, sizeof c.domain, &err) < 0) {
         mcx_report_add(rep, "DS-000", "SIP URI %s: %s", o->sip_uri ? o->sip_uri : "(null)", err);
+        mcx_http_session_free(own_session);
         return -1;
     }
     mcx_report_step(rep, 0, MCX_STEP_INFO, 0, NULL,
@@ -840,6 +849,7 @@ int mcx_ds_run(const mcx_ds_options *o, mcx_report *rep, mcx_ds_result *res)
         }
     }
     mcx_ds_visited_free(&c.visited);
+    mcx_http_session_free(own_session);
 
     /* Name-level findings, from the vantage point. */
     int internal_failed = tried >= 2 && w[0] >= WALK_NEXT_UNREACHED && w[1] >= WALK_NEXT_UNREACHED;

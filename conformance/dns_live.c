@@ -21,6 +21,8 @@
 
 #include "dns_live.h"
 #include "mcx/dns_answer.h"
+#include "mcx/dns_ldns.h"
+#include "mcx/mem_grow.h"
 
 /* Chains are followed across answers this far (the rules report a chain
  * longer than MCX_DNS_MAX_CHAIN, and look a few links further). */
@@ -137,43 +139,21 @@ static const char *parent_of(const char *name)
     return dot != NULL ? dot + 1 : NULL;
 }
 
-/* ---- names and records from ldns -------------------------------------- */
-
-static int rdf_name(const ldns_rdf *rdf, char *out, size_t len)
-{
-    char *s = rdf != NULL ? ldns_rdf2str(rdf) : NULL;
-    int rc = s != NULL ? mcx_dns_name_normalise(s, out, len) : -1;
-    free(s);
-    return rc;
-}
+/* ---- records from ldns (helpers: lib/dns_ldns.c) ---------------------- */
 
 static void add_live_rr(live_ctx *c, const ldns_rr *rr)
 {
     char owner[MCX_DNS_NAME_MAX], rdata[MCX_DNS_NAME_MAX];
     uint16_t type = (uint16_t)ldns_rr_get_type(rr);
 
-    if (ldns_rr_rd_count(rr) < 1 || rdf_name(ldns_rr_owner(rr), owner, sizeof owner) != 0) return;
-    if (type == MCX_DNS_TYPE_CNAME) {
-        if (rdf_name(ldns_rr_rdf(rr, 0), rdata, sizeof rdata) != 0) return;
-    } else {
-        char *s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
-        if (s == NULL) return;
-        snprintf(rdata, sizeof rdata, "%s", s);
-        free(s);
-    }
+    if (mcx_dns_ldns_rr_text(rr, owner, sizeof owner, rdata, sizeof rdata) != 0) return;
     for (size_t i = 0; i < c->nrrs; i++)
         if (c->rrs[i].type == type && strcmp(c->rrs[i].owner, owner) == 0 &&
             strcmp(c->rrs[i].rdata, rdata) == 0)
             return;
-    if (c->nrrs == c->caprrs) {
-        size_t cap = c->caprrs ? c->caprrs * 2 : 64;
-        live_rr *grown = realloc(c->rrs, cap * sizeof *grown);
-        if (grown == NULL) {
-            c->oom = 1;
-            return;
-        }
-        c->rrs = grown;
-        c->caprrs = cap;
+    if (mcx_mem_grow((void **)&c->rrs, &c->caprrs, c->nrrs, sizeof *c->rrs) != 0) {
+        c->oom = 1;
+        return;
     }
     live_rr *n = &c->rrs[c->nrrs];
     n->owner = strdup(owner);
@@ -218,15 +198,6 @@ static void query_failed(live_ctx *c, const char *id, const char *name, uint16_t
                                     "query (check the server's log for the zone's load errors), "
                                     "then run mcxcheck dns again.",
                                     name, c->server->text);
-}
-
-/* 1 when the section holds CNAME records and nothing else. */
-static int only_cnames(const ldns_rr_list *l)
-{
-    size_t n = ldns_rr_list_rr_count(l);
-    for (size_t i = 0; i < n; i++)
-        if (ldns_rr_get_type(ldns_rr_list_rr(l, i)) != LDNS_RR_TYPE_CNAME) return 0;
-    return n > 0;
 }
 
 /* Send `qbin` once per try over UDP or TCP until some bytes come back.
@@ -339,7 +310,8 @@ static int live_query(live_ctx *c, const char *name, uint16_t type, ldns_pkt **o
     }
     ldns_pkt_set_id(q, (uint16_t)(c->next_id++ & 0xffff));
     if (live_ask(c, q, name, type, &a) != 0) goto done;
-    if (ldns_pkt_get_rcode(a) == LDNS_RCODE_SERVFAIL && only_cnames(ldns_pkt_answer(a))) {
+    if (ldns_pkt_get_rcode(a) == LDNS_RCODE_SERVFAIL &&
+        mcx_dns_ldns_only_cnames(ldns_pkt_answer(a))) {
         /* BIND gives up on a CNAME loop or a long chain with SERVFAIL and
          * the CNAMEs it followed: those are the data, the rules judge them. */
         *out = a;
@@ -370,18 +342,6 @@ done:
     ldns_pkt_free(q);
     ldns_pkt_free(a);
     return rc;
-}
-
-static const ldns_rr *find_rr(const ldns_rr_list *l, const char *owner, uint16_t type)
-{
-    char name[MCX_DNS_NAME_MAX];
-    for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
-        const ldns_rr *rr = ldns_rr_list_rr(l, i);
-        if ((uint16_t)ldns_rr_get_type(rr) == type &&
-            rdf_name(ldns_rr_owner(rr), name, sizeof name) == 0 && strcmp(name, owner) == 0)
-            return rr;
-    }
-    return NULL;
 }
 
 static const ldns_rr *first_soa(const ldns_rr_list *l)
@@ -415,8 +375,8 @@ static void live_resolve(live_ctx *c, const char *name, uint16_t type, int depth
     snprintf(cur, sizeof cur, "%s", name);
     note(c, set_put(&seen, cur, NULL));
     for (int hops = 0; hops < 4 * LIVE_MAX_FOLLOW; hops++) {
-        const ldns_rr *cn = find_rr(an, cur, MCX_DNS_TYPE_CNAME);
-        if (cn == NULL || rdf_name(ldns_rr_rdf(cn, 0), cur, sizeof cur) != 0) break;
+        const ldns_rr *cn = mcx_dns_ldns_find_rr(an, cur, MCX_DNS_TYPE_CNAME);
+        if (cn == NULL || mcx_dns_ldns_name(ldns_rr_rdf(cn, 0), cur, sizeof cur) != 0) break;
         if (set_find(&seen, cur) >= 0) {
             looped = 1;
             break;
@@ -424,11 +384,11 @@ static void live_resolve(live_ctx *c, const char *name, uint16_t type, int depth
         note(c, set_put(&seen, cur, NULL));
     }
     set_free(&seen);
-    if (!looped && find_rr(an, cur, type) == NULL) {
+    if (!looped && mcx_dns_ldns_find_rr(an, cur, type) == NULL) {
         const ldns_rr *soa = first_soa(ldns_pkt_authority(p));
         if (soa != NULL) {
             /* A negative answer about `cur`: it tells the zone too. */
-            if (rdf_name(ldns_rr_owner(soa), apex, sizeof apex) == 0 &&
+            if (mcx_dns_ldns_name(ldns_rr_owner(soa), apex, sizeof apex) == 0 &&
                 mcx_dns_name_is_under(cur, apex))
                 note(c, set_put(&c->zones, cur, apex));
             note(c, set_put(&c->names, cur, NULL));
@@ -457,15 +417,15 @@ static const char *live_zone(live_ctx *c, const char *name)
         ldns_pkt *p = NULL;
         if (live_query(c, cur, MCX_DNS_TYPE_SOA, &p) != 0) break;
         const ldns_rr *soa = first_soa(ldns_pkt_authority(p));
-        if (find_rr(ldns_pkt_answer(p), cur, MCX_DNS_TYPE_SOA) != NULL) {
+        if (mcx_dns_ldns_find_rr(ldns_pkt_answer(p), cur, MCX_DNS_TYPE_SOA) != NULL) {
             snprintf(apex, sizeof apex, "%s", cur);
-        } else if (find_rr(ldns_pkt_answer(p), cur, MCX_DNS_TYPE_CNAME) != NULL) {
+        } else if (mcx_dns_ldns_find_rr(ldns_pkt_answer(p), cur, MCX_DNS_TYPE_CNAME) != NULL) {
             const char *up = parent_of(cur);
             ldns_pkt_free(p);
             if (up == NULL) break;
             memmove(cur, up, strlen(up) + 1);
             continue;
-        } else if (soa != NULL && rdf_name(ldns_rr_owner(soa), apex, sizeof apex) == 0 &&
+        } else if (soa != NULL && mcx_dns_ldns_name(ldns_rr_owner(soa), apex, sizeof apex) == 0 &&
                    !mcx_dns_name_is_under(cur, apex)) {
             apex[0] = '\0';
         }
@@ -496,7 +456,7 @@ static const char *live_wildcard(live_ctx *c, const char *parent)
             const ldns_rr *rr = ldns_rr_list_rr(an, i);
             char *rd = ldns_rr_rd_count(rr) > 0 ? ldns_rdf2str(ldns_rr_rdf(rr, 0)) : NULL;
             char norm[MCX_DNS_NAME_MAX];
-            if (rd != NULL && rdf_name(ldns_rr_owner(rr), owner, sizeof owner) == 0 &&
+            if (rd != NULL && mcx_dns_ldns_name(ldns_rr_owner(rr), owner, sizeof owner) == 0 &&
                 strcmp(owner, probe) == 0) {
                 const char *text = rd;
                 if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
@@ -597,6 +557,93 @@ static void resolve_both(live_ctx *c, const char *name)
     live_resolve(c, norm, MCX_DNS_TYPE_AAAA, 0);
 }
 
+/* Start one run of `c` against `server` (mcx_dns_live_fetch and
+ * mcx_dns_live_resolve): 0, or -1 with a DNS-000 finding when `view` could
+ * not be made or ldns cannot be set up. */
+static int live_begin(live_ctx *c, const mcx_dns_view *view, const mcx_dns_live_server *server,
+                      mcx_dns_vantage vantage, int timeout_ms, int tries, unsigned first_id,
+                      mcx_report *r, mcx_dns_live_stats *stats)
+{
+    *c = (live_ctx){.server = server, .vantage = vantage, .timeout_ms = timeout_ms,
+                    .tries = tries, .next_id = first_id, .r = r, .stats = stats};
+    memset(stats, 0, sizeof *stats);
+    if (view == NULL || live_setup(c) != 0) {
+        mcx_report_add(r, "DNS-000", "cannot set up an ldns resolver for %s", server->text);
+        return -1;
+    }
+    return 0;
+}
+
+/* Zones of every name seen (the list grows while we go: copy first). */
+static void add_zones(live_ctx *c, mcx_dns_view *view)
+{
+    size_t nnames = c->names.n;
+    for (size_t i = 0; i < nnames; i++) {
+        char copy[MCX_DNS_NAME_MAX];
+        snprintf(copy, sizeof copy, "%s", c->names.keys[i]);
+        const char *apex = live_zone(c, copy);
+        int have = apex[0] == '\0';
+        for (size_t z = 0; z < view->nzones && !have; z++)
+            have = strcmp(view->zones[z], apex) == 0;
+        if (!have) note(c, mcx_dns_view_add_zone(view, apex));
+    }
+}
+
+/* The records answered; with `wildcards`, a record a wildcard answers
+ * (the probe says so) is added once as the wildcard's. */
+static void add_records(live_ctx *c, mcx_dns_view *view, int wildcards)
+{
+    char name[MCX_DNS_NAME_MAX + 32];
+
+    for (size_t i = 0; i < c->nrrs; i++) {
+        const live_rr *rr = &c->rrs[i];
+        const char *zone = wildcards ? mcx_dns_view_zone_of(view, rr->owner) : NULL;
+        if (zone != NULL && is_wildcard_rr(c, rr, zone)) {
+            snprintf(name, sizeof name, "*.%s", parent_of(rr->owner));
+            int dup = 0;
+            for (size_t j = 0; j < view->nrrs; j++)
+                dup |= view->rrs[j].type == rr->type && strcmp(view->rrs[j].owner, name) == 0 &&
+                       strcmp(view->rrs[j].rdata, rr->rdata) == 0;
+            if (!dup)
+                note(c, mcx_dns_view_add_rr(view, name, rr->type, rr->ttl, rr->rdata, "live"));
+        } else {
+            note(c, mcx_dns_view_add_rr(view, rr->owner, rr->type, rr->ttl, rr->rdata, "live"));
+        }
+    }
+}
+
+/* A marker record for each name answered NODATA, so that it exists. */
+static void add_nodata(live_ctx *c, mcx_dns_view *view)
+{
+    for (size_t i = 0; i < c->nodata.n; i++) {
+        const char *n = c->nodata.keys[i];
+        int has = 0;
+        /* Any answer at the name (explicit or through a wildcard) already
+         * makes it exist. */
+        for (size_t j = 0; j < c->nrrs && !has; j++)
+            has = strcmp(c->rrs[j].owner, n) == 0;
+        if (!has) note(c, mcx_dns_view_add_rr(view, n, LIVE_TYPE_EXISTS, 3600, "NODATA", "live"));
+    }
+}
+
+/* End a run begun with live_begin (`begun`: it returned 0): frees `c`;
+ * `view`, or NULL (view freed) when the run failed or ran out of memory
+ * (DNS-000). */
+static mcx_dns_view *live_end(live_ctx *c, mcx_dns_view *view, int begun)
+{
+    if (begun) {
+        c->stats->names = c->names.n;
+        if (c->oom) {
+            mcx_report_add(c->r, "DNS-000", "out of memory while querying %s", c->server->text);
+            begun = 0;
+        }
+    }
+    live_free(c);
+    if (begun) return view;
+    mcx_dns_view_free(view);
+    return NULL;
+}
+
 mcx_dns_view *mcx_dns_live_fetch(const mcx_dns_live_server *server, mcx_dns_vantage vantage,
                                  const char *const *domains, size_t ndomains,
                                  const mcx_topology *topology, int timeout_ms, int tries,
@@ -606,19 +653,8 @@ mcx_dns_view *mcx_dns_live_fetch(const mcx_dns_live_server *server, mcx_dns_vant
     char name[MCX_DNS_NAME_MAX + 32];
     mcx_dns_view *view = mcx_dns_view_new(mcx_dns_vantage_name(vantage));
 
-    memset(&c, 0, sizeof c);
-    memset(stats, 0, sizeof *stats);
-    c.server = server;
-    c.vantage = vantage;
-    c.timeout_ms = timeout_ms;
-    c.tries = tries;
-    c.next_id = first_id;
-    c.r = r;
-    c.stats = stats;
-    if (view == NULL || live_setup(&c) != 0) {
-        mcx_report_add(r, "DNS-000", "cannot set up an ldns resolver for %s", server->text);
-        goto fail;
-    }
+    if (live_begin(&c, view, server, vantage, timeout_ms, tries, first_id, r, stats) != 0)
+        return live_end(&c, view, 0);
     for (size_t i = 0; i < ndomains; i++) {
         snprintf(name, sizeof name, "lyncdiscoverinternal.%s", domains[i]);
         resolve_both(&c, name);
@@ -629,51 +665,10 @@ mcx_dns_view *mcx_dns_live_fetch(const mcx_dns_live_server *server, mcx_dns_vant
         resolve_both(&c, topology->pools[i].internal_web_fqdn);
         resolve_both(&c, topology->pools[i].external_web_fqdn);
     }
-    /* Zones of every name seen (the list grows while we go: copy first). */
-    size_t nnames = c.names.n;
-    for (size_t i = 0; i < nnames; i++) {
-        char copy[MCX_DNS_NAME_MAX];
-        snprintf(copy, sizeof copy, "%s", c.names.keys[i]);
-        const char *apex = live_zone(&c, copy);
-        int have = apex[0] == '\0';
-        for (size_t z = 0; z < view->nzones && !have; z++)
-            have = strcmp(view->zones[z], apex) == 0;
-        if (!have) note(&c, mcx_dns_view_add_zone(view, apex));
-    }
-    for (size_t i = 0; i < c.nrrs; i++) {
-        const live_rr *rr = &c.rrs[i];
-        const char *zone = mcx_dns_view_zone_of(view, rr->owner);
-        if (zone != NULL && is_wildcard_rr(&c, rr, zone)) {
-            snprintf(name, sizeof name, "*.%s", parent_of(rr->owner));
-            int dup = 0;
-            for (size_t j = 0; j < view->nrrs; j++)
-                dup |= view->rrs[j].type == rr->type && strcmp(view->rrs[j].owner, name) == 0 &&
-                       strcmp(view->rrs[j].rdata, rr->rdata) == 0;
-            if (!dup) note(&c, mcx_dns_view_add_rr(view, name, rr->type, rr->ttl, rr->rdata, "live"));
-        } else {
-            note(&c, mcx_dns_view_add_rr(view, rr->owner, rr->type, rr->ttl, rr->rdata, "live"));
-        }
-    }
-    for (size_t i = 0; i < c.nodata.n; i++) {
-        const char *n = c.nodata.keys[i];
-        int has = 0;
-        /* Any answer at the name (explicit or through a wildcard) already
-         * makes it exist. */
-        for (size_t j = 0; j < c.nrrs && !has; j++)
-            has = strcmp(c.rrs[j].owner, n) == 0;
-        if (!has) note(&c, mcx_dns_view_add_rr(view, n, LIVE_TYPE_EXISTS, 3600, "NODATA", "live"));
-    }
-    stats->names = c.names.n;
-    if (c.oom) {
-        mcx_report_add(r, "DNS-000", "out of memory while querying %s", server->text);
-        goto fail;
-    }
-    live_free(&c);
-    return view;
-fail:
-    live_free(&c);
-    mcx_dns_view_free(view);
-    return NULL;
+    add_zones(&c, view);
+    add_records(&c, view, 1);
+    add_nodata(&c, view);
+    return live_end(&c, view, 1);
 }
 
 int mcx_dns_live_parse_server(const char *spec, mcx_dns_live_server *out)
@@ -719,21 +714,6 @@ int mcx_dns_live_parse_server(const char *spec, mcx_dns_live_server *out)
 
 /* ---- names a client resolves (`mcxcheck discover --dns-*`) ---------- */
 
-/* Zones of every name seen (the list grows while we go: copy first). */
-static void resolved_zones(live_ctx *c, mcx_dns_view *view)
-{
-    size_t nnames = c->names.n;
-    for (size_t i = 0; i < nnames; i++) {
-        char copy[MCX_DNS_NAME_MAX];
-        snprintf(copy, sizeof copy, "%s", c->names.keys[i]);
-        const char *apex = live_zone(c, copy);
-        int have = apex[0] == '\0';
-        for (size_t z = 0; z < view->nzones && !have; z++)
-            have = strcmp(view->zones[z], apex) == 0;
-        if (!have) note(c, mcx_dns_view_add_zone(view, apex));
-    }
-}
-
 mcx_dns_view *mcx_dns_live_resolve(const mcx_dns_live_server *server, mcx_dns_vantage vantage,
                                    const char *const *names, size_t nnames, int timeout_ms,
                                    int tries, unsigned first_id, mcx_report *r,
@@ -742,43 +722,13 @@ mcx_dns_view *mcx_dns_live_resolve(const mcx_dns_live_server *server, mcx_dns_va
     live_ctx c;
     mcx_dns_view *view = mcx_dns_view_new(mcx_dns_vantage_name(vantage));
 
-    memset(&c, 0, sizeof c);
-    memset(stats, 0, sizeof *stats);
-    c.server = server;
-    c.vantage = vantage;
-    c.timeout_ms = timeout_ms;
-    c.tries = tries;
-    c.next_id = first_id;
-    c.r = r;
-    c.stats = stats;
-    if (view == NULL || live_setup(&c) != 0) {
-        mcx_report_add(r, "DNS-000", "cannot set up an ldns resolver for %s", server->text);
-        goto fail;
-    }
+    if (live_begin(&c, view, server, vantage, timeout_ms, tries, first_id, r, stats) != 0)
+        return live_end(&c, view, 0);
     for (size_t i = 0; i < nnames; i++)
         resolve_both(&c, names[i]);
-    resolved_zones(&c, view);
+    add_zones(&c, view);
     /* Records as answered: no wildcard inference, a client does not care. */
-    for (size_t i = 0; i < c.nrrs; i++)
-        note(&c, mcx_dns_view_add_rr(view, c.rrs[i].owner, c.rrs[i].type, c.rrs[i].ttl,
-                                     c.rrs[i].rdata, "live"));
-    for (size_t i = 0; i < c.nodata.n; i++) {
-        int has = 0;
-        for (size_t j = 0; j < c.nrrs && !has; j++)
-            has = strcmp(c.rrs[j].owner, c.nodata.keys[i]) == 0;
-        if (!has)
-            note(&c, mcx_dns_view_add_rr(view, c.nodata.keys[i], LIVE_TYPE_EXISTS, 3600,
-                                         "NODATA", "live"));
-    }
-    stats->names = c.names.n;
-    if (c.oom) {
-        mcx_report_add(r, "DNS-000", "out of memory while querying %s", server->text);
-        goto fail;
-    }
-    live_free(&c);
-    return view;
-fail:
-    live_free(&c);
-    mcx_dns_view_free(view);
-    return NULL;
+    add_records(&c, view, 0);
+    add_nodata(&c, view);
+    return live_end(&c, view, 1);
 }

@@ -217,6 +217,15 @@ int pcap_record_scenario_via(mcx_pcap_writer *w, const mcx_topology *t, const pc
     return record_http(w, t, s, server, tr, now, seed, err, errlen);
 }
 
+int pcap_record_close(mcx_pcap_writer *w, const char *path, int rc, char *err, size_t errlen)
+{
+    if (mcx_pcap_writer_close(w) != 0 && rc == 0) {
+        snprintf(err, errlen, "%s: write error", path);
+        rc = -1;
+    }
+    return rc;
+}
+
 int pcap_record_golden(const char *dir, const mcx_topology *t, time_t now, uint64_t seed,
                        char *err, size_t errlen)
 {
@@ -229,11 +238,7 @@ int pcap_record_golden(const char *dir, const mcx_topology *t, time_t now, uint6
         if (w == NULL)
             return -1;
         int rc = pcap_record_scenario(w, t, s, now, seed, err, errlen);
-        if (mcx_pcap_writer_close(w) != 0 && rc == 0) {
-            snprintf(err, errlen, "%s: write error", path);
-            rc = -1;
-        }
-        if (rc != 0)
+        if (pcap_record_close(w, path, rc, err, errlen) != 0)
             return -1;
     }
     return 0;
@@ -260,9 +265,5 @@ int pcap_record_bulk(const char *path, const mcx_topology *t, time_t now, uint64
             rc = pcap_record_scenario(w, t, &s, now, seed, err, errlen);
         }
     }
-    if (mcx_pcap_writer_close(w) != 0 && rc == 0) {
-        snprintf(err, errlen, "%s: write error", path);
-        rc = -1;
-    }
-    return rc;
+    return pcap_record_close(w, path, rc, err, errlen);
 }

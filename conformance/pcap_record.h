@@ -98,6 +98,11 @@ int pcap_dns_exchange(mcx_pcap_writer *w, const struct mcxdns_zoneset *zs,
 int pcap_record_dns_golden(const char *dir, const char *fixtures, time_t now, uint64_t seed,
                            char *err, size_t errlen);
 
+/* Close a capture file the recorder wrote (mcx_pcap_writer_close): `rc`,
+ * the recording's result, or -1 with "PATH: write error" in err when the
+ * recording succeeded but the file could not be written. */
+int pcap_record_close(mcx_pcap_writer *w, const char *path, int rc, char *err, size_t errlen);
+
 /* Write every golden scenario as DIR/<name>.pcap. 0 or -1 (err). */
 int pcap_record_golden(const char *dir, const mcx_topology *t, time_t now, uint64_t seed,
                        char *err, size_t errlen);

@@ -350,11 +350,7 @@ int pcap_record_tls_golden(const char *dir, const mcx_topology *t, const char *p
         if (w == NULL)
             return -1;
         int rc = pcap_record_tls_scenario(w, t, s, pki_dir, now, seed, err, errlen);
-        if (mcx_pcap_writer_close(w) != 0 && rc == 0) {
-            snprintf(err, errlen, "%s: write error", path);
-            rc = -1;
-        }
-        if (rc != 0)
+        if (pcap_record_close(w, path, rc, err, errlen) != 0)
             return -1;
     }
     return 0;

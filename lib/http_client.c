@@ -11,6 +11,12 @@
  * OpenSSL callbacks installed with CURLOPT_SSL_CTX_FUNCTION -- a verify
  * callback keeps the presented chain even when verification then fails, the
  * info callback records version and cipher when the handshake completes.
+ * Also owns the client session (mcx_http_session): one reused easy handle
+ * whose connection cache keeps connections alive between requests, the
+ * TLS facts of each open connection (a reused connection has no handshake
+ * to capture them from), and closing every connection when the pins, CA
+ * file or verification setting change, so a reused connection never
+ * crosses to another pinned address.
  * Does not own: what a response
  * means (the discovery algorithm and the vector runner decide), nor any
  * HTTP parsing beyond splitting a header line libcurl hands over at its
@@ -62,9 +68,36 @@ static STACK_OF(X509) *chain_copy(STACK_OF(X509) *in)
     return out;
 }
 
+/* Where the OpenSSL callbacks of a connection write: the capture of the
+ * transfer running on it, NULL between transfers. It lives as long as the
+ * connection (a session's connections outlive one transfer, and TLS 1.3
+ * tickets can call the info callback again after the handshake). */
+typedef struct http_tls_sink {
+    http_capture *cap;
+} http_tls_sink;
+
+/* The TLS facts of one open connection of a session, keyed by what libcurl
+ * reuses a connection for within one pin set: scheme, host and port. */
+typedef struct http_conn_facts {
+    char *key;
+    char tls_version[16];
+    char tls_cipher[64];
+    STACK_OF(X509) *tls_chain;
+} http_conn_facts;
+
+struct mcx_http_session {
+    CURL *curl;              /* NULL until the first request */
+    http_tls_sink sink;
+    char *settings;          /* pins and TLS settings the connections were made under */
+    int resolve_only;
+    http_conn_facts *facts;
+    size_t nfacts;
+};
+
 static http_capture *capture_of_ssl(const SSL *ssl)
 {
-    return ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+    http_tls_sink *sink = ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
+    return sink ? sink->cap : NULL;
 }
 
 /* Called for every certificate OpenSSL verifies; the untrusted stack is the
@@ -93,7 +126,8 @@ static void on_tls_info(const SSL *ssl, int where, int ret)
 }
 
 /* CURLOPT_SSL_CTX_FUNCTION: libcurl has set up its SSL_CTX (one per
- * connection); add the capture callbacks, keeping its verify mode. */
+ * connection); add the capture callbacks, keeping its verify mode. userptr
+ * is the http_tls_sink. */
 static CURLcode on_ssl_ctx(CURL *curl, void *sslctx, void *userptr)
 {
     SSL_CTX *ctx = sslctx;
@@ -482,6 +516,195 @@ oom:
     return -1;
 }
 
+/* ---- the client session --------------------------------------------------- */
+
+mcx_http_session *mcx_http_session_new(void)
+{
+    return calloc(1, sizeof(mcx_http_session));
+}
+
+static void session_forget_connections(mcx_http_session *s)
+{
+    if (s->curl) {
+        curl_easy_cleanup(s->curl); /* closes every cached connection */
+        s->curl = NULL;
+    }
+    for (size_t i = 0; i < s->nfacts; i++) {
+        free(s->facts[i].key);
+        if (s->facts[i].tls_chain)
+            sk_X509_pop_free(s->facts[i].tls_chain, X509_free);
+    }
+    free(s->facts);
+    s->facts = NULL;
+    s->nfacts = 0;
+}
+
+void mcx_http_session_free(mcx_http_session *s)
+{
+    if (!s)
+        return;
+    session_forget_connections(s);
+    free(s->settings);
+    free(s);
+}
+
+/* Appends `list` entries, each after `tag`, to a growing string. */
+static int settings_append(char **out, size_t *len, const char *tag, const char *const *list)
+{
+    for (const char *const *p = list; p && *p; p++) {
+        size_t add = strlen(tag) + strlen(*p) + 1;
+        char *n = realloc(*out, *len + add + 1);
+        if (!n)
+            return -1;
+        snprintf(n + *len, add + 1, "%s%s\n", tag, *p);
+        *out = n;
+        *len += add;
+    }
+    return 0;
+}
+
+/* Everything that decides which address a host:port reaches and which
+ * connections libcurl may share; --resolve pins last, so a pure append of
+ * pins keeps the old string as a prefix. NULL on ENOMEM. */
+static char *settings_of(const mcx_http_options *opt)
+{
+    size_t len = 0;
+    char head[64];
+    snprintf(head, sizeof head, "insecure=%d\n", opt->insecure ? 1 : 0);
+    const char *first[] = {head, NULL};
+    const char *ca[] = {opt->ca_file ? opt->ca_file : "(system)", NULL};
+    char *out = calloc(1, 1);
+    if (!out || settings_append(&out, &len, "", first) < 0 ||
+        settings_append(&out, &len, "ca=", ca) < 0 ||
+        settings_append(&out, &len, "connect-to=", opt->connect_to) < 0 ||
+        settings_append(&out, &len, "resolve=", opt->resolve) < 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Are the settings `now` those of `before` plus --resolve pins for host:port
+ * pairs `before` did not pin? (A pin never moves an open connection then.) */
+static int settings_only_gained_pins(const char *before, const char *now)
+{
+    size_t blen = strlen(before);
+    if (strncmp(now, before, blen) != 0)
+        return 0;
+    for (const char *line = now + blen; *line;) {
+        const char *end = strchr(line, '\n');
+        const char *c1 = strchr(line, ':');
+        const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!end || strncmp(line, "resolve=", 8) != 0 || !c2 || c2 > end)
+            return 0;
+        char pin[600]; /* "\nresolve=HOST:PORT:" */
+        int n = snprintf(pin, sizeof pin, "\n%.*s", (int)(c2 + 1 - line), line);
+        if (n < 0 || (size_t)n >= sizeof pin || strstr(before, pin))
+            return 0;
+        line = end + 1;
+    }
+    return 1;
+}
+
+/* The easy handle for the next request of `s`: the kept one, reset, when the
+ * settings are unchanged (or only gained pins for new names under
+ * resolve_only: every open connection then went to a pinned address that
+ * still holds), else a fresh one after closing every connection. NULL on
+ * ENOMEM. */
+static CURL *session_handle(mcx_http_session *s, const mcx_http_options *opt)
+{
+    char *settings = settings_of(opt);
+    if (!settings)
+        return NULL;
+    int keep = s->curl && s->settings &&
+               (strcmp(settings, s->settings) == 0 ||
+                (s->resolve_only && opt->resolve_only &&
+                 settings_only_gained_pins(s->settings, settings)));
+    if (keep) {
+        curl_easy_reset(s->curl);
+    } else {
+        session_forget_connections(s);
+        s->curl = curl_easy_init();
+    }
+    free(s->settings);
+    s->settings = settings;
+    s->resolve_only = opt->resolve_only;
+    return s->curl;
+}
+
+/* "https://host:port" of `url` (lower case), the key of its connection. */
+static int connection_key(const char *url, char *out, size_t outlen)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    int rc = -1;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        for (char *p = host; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        rc = snprintf(out, outlen, "%s://%s:%s", scheme, host, port) < (int)outlen ? 0 : -1;
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static http_conn_facts *session_facts(mcx_http_session *s, const char *key)
+{
+    for (size_t i = 0; i < s->nfacts; i++)
+        if (strcmp(s->facts[i].key, key) == 0)
+            return &s->facts[i];
+    return NULL;
+}
+
+/* After a transfer: a new connection's facts are kept (replacing those of a
+ * connection it replaced); on a reused one the kept facts go into `cap`.
+ * Returns -1 on ENOMEM. */
+static int session_note_transfer(mcx_http_session *s, const char *url, http_capture *cap)
+{
+    long nconnects = 0;
+    char key[1024];
+
+    curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &nconnects);
+    if (connection_key(url, key, sizeof key) < 0)
+        return 0; /* libcurl refused the URL too: no connection */
+    http_conn_facts *f = session_facts(s, key);
+    if (nconnects == 0) {
+        if (!f)
+            return 0;
+        memcpy(cap->tls_version, f->tls_version, sizeof cap->tls_version);
+        memcpy(cap->tls_cipher, f->tls_cipher, sizeof cap->tls_cipher);
+        if (cap->tls_chain)
+            sk_X509_pop_free(cap->tls_chain, X509_free);
+        cap->tls_chain = f->tls_chain ? chain_copy(f->tls_chain) : NULL;
+        return f->tls_chain && !cap->tls_chain ? -1 : 0;
+    }
+    if (!f) {
+        http_conn_facts *nf = realloc(s->facts, (s->nfacts + 1) * sizeof *nf);
+        if (!nf)
+            return -1;
+        s->facts = nf;
+        f = &s->facts[s->nfacts];
+        memset(f, 0, sizeof *f);
+        if (!(f->key = strdup(key)))
+            return -1;
+        s->nfacts++;
+    } else if (f->tls_chain) {
+        sk_X509_pop_free(f->tls_chain, X509_free);
+        f->tls_chain = NULL;
+    }
+    memcpy(f->tls_version, cap->tls_version, sizeof f->tls_version);
+    memcpy(f->tls_cipher, cap->tls_cipher, sizeof f->tls_cipher);
+    if (cap->tls_chain && !(f->tls_chain = chain_copy(cap->tls_chain)))
+        return -1;
+    return 0;
+}
+
 int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
                      mcx_http_response *resp)
 {
@@ -491,6 +714,8 @@ int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
     char errbuf[CURL_ERROR_SIZE];
     int slist_failed = 0, rc = -1;
     CURL *curl = NULL;
+    http_tls_sink own_sink = {NULL};
+    http_tls_sink *sink = &own_sink;
 
     memset(resp, 0, sizeof *resp);
     memset(&cap, 0, sizeof cap);
@@ -507,12 +732,18 @@ int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
     cap.max_body = opt->max_body ? opt->max_body : MCX_HTTP_DEFAULT_MAX_BODY;
     long timeout = opt->timeout_ms > 0 ? opt->timeout_ms : MCX_HTTP_DEFAULT_TIMEOUT_MS;
 
-    curl = curl_easy_init();
+    if (opt->session) {
+        sink = &opt->session->sink;
+        curl = session_handle(opt->session, opt);
+    } else {
+        curl = curl_easy_init();
+    }
     if (!curl) {
         resp->error = MCX_HTTP_E_OTHER;
         snprintf(resp->error_text, sizeof resp->error_text, "curl_easy_init failed");
         return -1;
     }
+    sink->cap = &cap;
     if (build_request_headers(req, &headers, resp) < 0)
         goto out;
     resolve = slist_from(opt->resolve, &slist_failed);
@@ -550,7 +781,9 @@ int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &cap);
     curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, &cap);
+    curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, sink);
+    /* Every new connection does a full handshake, so its facts are seen. */
+    curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, 0L);
 
     if (strcmp(req->method, "GET") == 0 && !req->body) {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -567,6 +800,9 @@ int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
     }
 
     CURLcode cc = curl_easy_perform(curl);
+    sink->cap = NULL;
+    if (opt->session && session_note_transfer(opt->session, req->url, &cap) < 0)
+        cap.out_of_memory = 1;
     memcpy(resp->tls_version, cap.tls_version, sizeof resp->tls_version);
     memcpy(resp->tls_cipher, cap.tls_cipher, sizeof resp->tls_cipher);
     resp->tls_chain = cap.tls_chain;
@@ -642,7 +878,11 @@ out:
     curl_slist_free_all(headers);
     curl_slist_free_all(resolve);
     curl_slist_free_all(connect_to);
-    curl_easy_cleanup(curl);
+    sink->cap = NULL;
+    if (opt->session)
+        curl_easy_reset(curl); /* drop pointers to this call's lists and buffers */
+    else
+        curl_easy_cleanup(curl);
     return rc;
 }
 

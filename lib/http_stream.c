@@ -29,7 +29,7 @@ typedef struct http_dir {
     int resync;         /* skipping to the next start line */
     int last_was_value;
     int is_head;        /* response: answers a HEAD request */
-    mcx_http_message cur;
+    mcx_http_message *cur; /* the message being parsed, NULL between messages */
     char *field, *value; /* header being assembled */
     size_t field_len, value_len;
     size_t target_len;
@@ -40,14 +40,14 @@ typedef struct http_dir {
 
 struct mcx_http_conn {
     unsigned long flow_id;
-    char label[160];
+    char *label;
     mcx_http_exchange_cb cb;
     void *ctx;
     mcx_report *rep;
     http_dir d[2];
     /* Requests awaiting their responses, oldest first; grown on demand up
-     * to MCX_HTTP_MAX_PENDING (most connections never pipeline, and a
-     * connection is opened per exchange in bulk captures). */
+     * to MCX_HTTP_MAX_PENDING and freed when empty (most connections never
+     * pipeline, and an idle open connection should cost little). */
     mcx_http_message *pending;
     size_t npending, cappending;
 };
@@ -69,6 +69,15 @@ size_t mcx_http_msg_header_count(const mcx_http_message *m, const char *name)
     return n;
 }
 
+/* Every field but the header arrays (names, values), which are read only
+ * below nheaders: clearing their 1 KB per message showed in profiles. */
+static void message_zero(mcx_http_message *m)
+{
+    memset(m, 0, offsetof(mcx_http_message, names));
+    memset((char *)m + offsetof(mcx_http_message, nheaders), 0,
+           sizeof *m - offsetof(mcx_http_message, nheaders));
+}
+
 static void message_clear(mcx_http_message *m)
 {
     free(m->method);
@@ -78,12 +87,17 @@ static void message_clear(mcx_http_message *m)
         free(m->values[i]);
     }
     free(m->body);
-    /* Every field but the header arrays (names, values), which are read
-     * only below nheaders: clearing their 1 KB per message showed in
-     * profiles. */
-    memset(m, 0, offsetof(mcx_http_message, names));
-    memset((char *)m + offsetof(mcx_http_message, nheaders), 0,
-           sizeof *m - offsetof(mcx_http_message, nheaders));
+    message_zero(m);
+}
+
+/* Free the message being parsed (after it was handed on or dropped). */
+static void cur_release(http_dir *d)
+{
+    if (d->cur == NULL)
+        return;
+    message_clear(d->cur);
+    free(d->cur);
+    d->cur = NULL;
 }
 
 /* Append to a bounded, NUL-terminated malloc'd string. */
@@ -111,7 +125,7 @@ static void header_commit(http_dir *d)
 {
     if (d->field == NULL)
         return;
-    mcx_http_message *m = &d->cur;
+    mcx_http_message *m = d->cur;
     if (m->nheaders < MCX_HTTP_MAX_HEADERS) {
         m->names[m->nheaders] = d->field;
         m->values[m->nheaders] = d->value ? d->value : strdup("");
@@ -129,9 +143,16 @@ static void header_commit(http_dir *d)
 static int on_message_begin(http_parser *p)
 {
     http_dir *d = dir_of(p);
-    message_clear(&d->cur);
-    d->cur.is_request = d->dir == 0;
-    d->cur.first_frame = d->frame;
+    if (d->cur == NULL) {
+        d->cur = malloc(sizeof *d->cur);
+        if (d->cur == NULL)
+            return -1; /* out of memory: reported as a parse error */
+        message_zero(d->cur);
+    } else {
+        message_clear(d->cur);
+    }
+    d->cur->is_request = d->dir == 0;
+    d->cur->first_frame = d->frame;
     d->in_message = 1;
     d->target_len = 0;
     return 0;
@@ -140,7 +161,7 @@ static int on_message_begin(http_parser *p)
 static int on_url(http_parser *p, const char *at, size_t n)
 {
     http_dir *d = dir_of(p);
-    bounded_append(&d->cur.target, &d->target_len, at, n, MCX_HTTP_MAX_FIELD);
+    bounded_append(&d->cur->target, &d->target_len, at, n, MCX_HTTP_MAX_FIELD);
     return 0;
 }
 
@@ -167,7 +188,7 @@ static int on_headers_complete(http_parser *p)
 {
     http_dir *d = dir_of(p);
     header_commit(d);
-    mcx_http_message *m = &d->cur;
+    mcx_http_message *m = d->cur;
     m->version_major = p->http_major;
     m->version_minor = p->http_minor;
     if (d->dir == 0) {
@@ -188,8 +209,8 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t n)
 {
     http_dir *d = dir_of(p);
-    d->cur.body_total += n;
-    bounded_append(&d->cur.body, &d->cur.body_len, at, n, MCX_HTTP_MAX_BODY);
+    d->cur->body_total += n;
+    bounded_append(&d->cur->body, &d->cur->body_len, at, n, MCX_HTTP_MAX_BODY);
     return 0;
 }
 
@@ -206,13 +227,17 @@ static void pop_request(mcx_http_conn *c, const mcx_http_message *resp)
     message_clear(&c->pending[0]);
     memmove(&c->pending[0], &c->pending[1], (c->npending - 1) * sizeof c->pending[0]);
     c->npending--;
-    memset(&c->pending[c->npending], 0, sizeof c->pending[0]);
+    if (c->npending == 0) {
+        free(c->pending);
+        c->pending = NULL;
+        c->cappending = 0;
+    }
 }
 
 /* Room for one more pending request. 0, or -1 when out of memory. */
 static int pending_grow(mcx_http_conn *c)
 {
-    size_t ncap = c->cappending ? c->cappending * 2 : 4;
+    size_t ncap = c->cappending ? c->cappending * 2 : 1;
     if (ncap > MCX_HTTP_MAX_PENDING)
         ncap = MCX_HTTP_MAX_PENDING;
     mcx_http_message *p = realloc(c->pending, ncap * sizeof *p);
@@ -227,35 +252,36 @@ static int on_message_complete(http_parser *p)
 {
     http_dir *d = dir_of(p);
     mcx_http_conn *c = d->conn;
-    d->cur.complete = 1;
-    d->cur.last_frame = d->frame;
-    if (d->cur.body == NULL)
-        d->cur.body = strdup("");
+    d->cur->complete = 1;
+    d->cur->last_frame = d->frame;
+    if (d->cur->body == NULL)
+        d->cur->body = strdup("");
     d->in_message = 0;
     if (d->dir == 0) {
         if (c->npending == MCX_HTTP_MAX_PENDING)
             pop_request(c, NULL);
         if (c->npending == c->cappending && pending_grow(c) != 0) {
-            message_clear(&d->cur); /* out of memory: the request is dropped */
+            cur_release(d); /* out of memory: the request is dropped */
             return 0;
         }
-        c->pending[c->npending++] = d->cur;
-        memset(&d->cur, 0, sizeof d->cur);
+        c->pending[c->npending++] = *d->cur; /* the strings move with it */
+        free(d->cur);
+        d->cur = NULL;
         return 0;
     }
-    if (d->cur.status >= 100 && d->cur.status < 200 && d->cur.status != 101) {
-        message_clear(&d->cur); /* interim response */
+    if (d->cur->status >= 100 && d->cur->status < 200 && d->cur->status != 101) {
+        cur_release(d); /* interim response */
         return 0;
     }
     if (c->npending == 0) {
         if (c->rep)
             mcx_report_add(c->rep, "PC-023", "%s: HTTP %d response (frames %lu-%lu) with no "
-                           "request outstanding", c->label, d->cur.status,
-                           d->cur.first_frame, d->cur.last_frame);
+                           "request outstanding", c->label, d->cur->status,
+                           d->cur->first_frame, d->cur->last_frame);
     } else {
-        pop_request(c, &d->cur);
+        pop_request(c, d->cur);
     }
-    message_clear(&d->cur);
+    cur_release(d);
     return 0;
 }
 
@@ -273,7 +299,7 @@ static void dir_reset(http_dir *d)
 {
     http_parser_init(&d->parser, d->dir == 0 ? HTTP_REQUEST : HTTP_RESPONSE);
     d->parser.data = d;
-    message_clear(&d->cur);
+    cur_release(d);
     free(d->field);
     free(d->value);
     d->field = d->value = NULL;
@@ -289,7 +315,11 @@ mcx_http_conn *mcx_http_conn_new(unsigned long flow_id, const char *label,
     if (c == NULL)
         return NULL;
     c->flow_id = flow_id;
-    snprintf(c->label, sizeof c->label, "%s", label ? label : "TCP");
+    c->label = strdup(label ? label : "TCP");
+    if (c->label == NULL) {
+        free(c);
+        return NULL;
+    }
     c->cb = cb;
     c->ctx = ctx;
     c->rep = rep;
@@ -394,7 +424,7 @@ void mcx_http_conn_gap(mcx_http_conn *c, int dir, unsigned long frame)
         mcx_report_add(c->rep, "PC-022",
                        "%s: %s begun at frame %lu lost in a gap before frame %lu; "
                        "resynchronising at the next %s line",
-                       c->label, dir == 0 ? "request" : "response", d->cur.first_frame, frame,
+                       c->label, dir == 0 ? "request" : "response", d->cur->first_frame, frame,
                        dir == 0 ? "request" : "status");
     /* Lost server bytes held at least part of one response: the oldest
      * outstanding request gets none, so later responses pair correctly. */
@@ -417,14 +447,14 @@ void mcx_http_conn_end(mcx_http_conn *c, int dir, unsigned long frame)
                                "%s: %s begun at frame %lu ended with %llu body bytes still "
                                "expected (body seen: %llu bytes)",
                                c->label, dir == 0 ? "request" : "response",
-                               d->cur.first_frame,
+                               d->cur->first_frame,
                                (unsigned long long)d->parser.content_length,
-                               (unsigned long long)d->cur.body_total);
+                               (unsigned long long)d->cur->body_total);
             else
                 mcx_report_add(c->rep, "PC-022",
                                "%s: %s begun at frame %lu incomplete when the stream ended",
                                c->label, dir == 0 ? "request" : "response",
-                               d->cur.first_frame);
+                               d->cur->first_frame);
         }
     }
     if (dir == 1 && d->in_message && c->npending > 0)
@@ -440,10 +470,11 @@ void mcx_http_conn_free(mcx_http_conn *c)
     while (c->npending > 0)
         pop_request(c, NULL);
     for (int i = 0; i < 2; i++) {
-        message_clear(&c->d[i].cur);
+        cur_release(&c->d[i]);
         free(c->d[i].field);
         free(c->d[i].value);
     }
     free(c->pending);
+    free(c->label);
     free(c);
 }

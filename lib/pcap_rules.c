@@ -32,6 +32,7 @@
 #include "mcx/autodiscover.h"
 #include "mcx/dns_decode.h"
 #include "mcx/http_stream.h"
+#include "mcx/mem_grow.h"
 #include "mcx/pcap.h"
 #include "mcx/tcp_reassembly.h"
 #include "validate_cache.h"
@@ -103,21 +104,6 @@ typedef struct verify_flow {
 
 /* ---- small helpers ---- */
 
-/* Make room for one more element in a bounded array (doubling). 0, or -1
- * when out of memory. */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *p = realloc(*arr, ncap * elem);
-    if (p == NULL)
-        return -1;
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
 /* strcasestr for the short header values and targets seen here: glibc's
  * two-way search sets up a factorisation per call, which dominated the
  * per-exchange cost for these long needles. 1 when found. */
@@ -181,7 +167,7 @@ static void order_note(verify_ctx *v, int family, const uint8_t *client, const c
             o = &v->order[i];
     if (o == NULL) {
         if (v->norder == VERIFY_MAX_ORDER ||
-            grow((void **)&v->order, &v->caporder, v->norder, sizeof *v->order) != 0)
+            mcx_mem_grow((void **)&v->order, &v->caporder, v->norder, sizeof *v->order) != 0)
             return;
         o = &v->order[v->norder++];
         memset(o, 0, sizeof *o);
@@ -292,7 +278,7 @@ static resolved_rec *resolved_push(verify_ctx *v)
         v->resolved_head = (v->resolved_head + 1) % VERIFY_MAX_RESOLVED;
         return rr;
     }
-    if (grow((void **)&v->resolved, &v->capresolved, v->nresolved, sizeof *v->resolved))
+    if (mcx_mem_grow((void **)&v->resolved, &v->capresolved, v->nresolved, sizeof *v->resolved))
         return NULL;
     return &v->resolved[v->nresolved++];
 }
@@ -385,7 +371,7 @@ static void dns_message(verify_ctx *v, int family, const uint8_t *src, uint16_t 
             memmove(v->dns, v->dns + 1, (v->ndns - 1) * sizeof *v->dns);
             v->ndns--;
         }
-        if (grow((void **)&v->dns, &v->capdns, v->ndns, sizeof *v->dns) != 0)
+        if (mcx_mem_grow((void **)&v->dns, &v->capdns, v->ndns, sizeof *v->dns) != 0)
             return;
         dns_pending *q = &v->dns[v->ndns++];
         memset(q, 0, sizeof *q);

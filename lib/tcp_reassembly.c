@@ -4,7 +4,8 @@
  *
  * Owns: the flow hash table, sequence tracking with serial arithmetic
  * (wraparound), out-of-order buffering, retransmission and overlap trimming
- * (comparing against the last MCX_TCP_HISTORY delivered bytes), gaps, and
+ * (comparing against the last MCX_TCP_HISTORY delivered bytes, kept in a
+ * ring sized to what arrived), gaps, and
  * the PC-010..PC-013 findings. Bounds are documented in tcp_reassembly.h.
  * ACKs are ignored: an ACK seen before the data it acknowledges changes
  * nothing (the Zeek content-gap pitfall). Does not own: packet decoding
@@ -28,26 +29,32 @@ typedef struct reasm_seg {
     uint8_t data[];
 } reasm_seg;
 
+/* Kept small: 65,536 of these pairs may be live (narrow types, no fixed
+ * buffers). */
 typedef struct reasm_dir {
-    int started;  /* next is valid */
-    int syn_seen;
-    int fin_seen;
-    int ended;
+    uint8_t started;  /* next is valid */
+    uint8_t syn_seen;
+    uint8_t fin_seen;
+    uint8_t ended;
     uint32_t next;
     uint32_t fin_seq;
-    reasm_seg *pending; /* sorted by seq */
-    size_t pending_bytes;
-    uint8_t hist[MCX_TCP_HISTORY];
-    size_t hist_len;
+    uint32_t pending_bytes; /* <= MCX_TCP_MAX_PENDING_FLOW + one segment */
+    reasm_seg *pending;     /* sorted by seq */
+    /* The last hist_len delivered bytes, a ring of hist_cap bytes starting
+     * at hist_head; allocated on the first delivered byte and grown with
+     * what arrives, up to MCX_TCP_HISTORY (an idle flow keeps no more than
+     * it was sent). */
+    uint8_t *hist;
+    uint16_t hist_cap, hist_head, hist_len;
 } reasm_dir;
+_Static_assert(MCX_TCP_HISTORY <= UINT16_MAX, "history offsets are 16-bit");
 
 typedef struct reasm_flow {
     struct reasm_flow *hnext;
     mcx_tcp_flow_info info;
     reasm_dir d[2];
     void *user;
-    int handshake_reported;
-    char label[160];
+    uint8_t handshake_reported;
 } reasm_flow;
 
 struct mcx_tcp_reasm {
@@ -67,10 +74,22 @@ struct mcx_tcp_reasm {
 
 static const char *const reasm_ids[4] = {"PC-010", "PC-011", "PC-012", "PC-013"};
 
-static void reasm_finding(mcx_tcp_reasm *r, int which, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* "TCP client:port -> server:port", formatted only when a finding needs it
+ * (keeping it per flow cost 160 bytes and a format call per connection). */
+static void flow_label(const mcx_tcp_flow_info *info, char *out, size_t size)
+{
+    char ca[48], sa[48];
+    mcx_pcap_addr_str(info->family, info->client, ca, sizeof ca);
+    mcx_pcap_addr_str(info->family, info->server, sa, sizeof sa);
+    snprintf(out, size, "TCP %s:%u -> %s:%u", ca, info->client_port, sa, info->server_port);
+}
 
-static void reasm_finding(mcx_tcp_reasm *r, int which, const char *fmt, ...)
+/* One PC- finding; when `f` is given its label starts the message. */
+static void reasm_finding(mcx_tcp_reasm *r, int which, const reasm_flow *f, const char *fmt,
+                          ...) __attribute__((format(printf, 4, 5)));
+
+static void reasm_finding(mcx_tcp_reasm *r, int which, const reasm_flow *f, const char *fmt,
+                          ...)
 {
     if (r->rep == NULL)
         return;
@@ -79,12 +98,15 @@ static void reasm_finding(mcx_tcp_reasm *r, int which, const char *fmt, ...)
         return;
     }
     r->emitted[which]++;
+    char label[160] = "";
+    if (f != NULL)
+        flow_label(&f->info, label, sizeof label);
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    mcx_report_add(r->rep, reasm_ids[which], "%s", msg);
+    mcx_report_add(r->rep, reasm_ids[which], "%s%s", label, msg);
 }
 
 mcx_tcp_reasm *mcx_tcp_reasm_new(const mcx_tcp_callbacks *cb, void *ctx, mcx_report *rep)
@@ -144,20 +166,77 @@ static void seg_free_all(mcx_tcp_reasm *r, reasm_dir *d)
     d->pending_bytes = 0;
 }
 
+/* Make room for `need` history bytes (need <= MCX_TCP_HISTORY): the first
+ * allocation is exact (most flows carry one short message per direction),
+ * later ones double. The ring is unrolled into the new buffer. -1 when out
+ * of memory (the history is dropped: later overlaps go uncompared). */
+static int hist_reserve(reasm_dir *d, size_t need)
+{
+    if (need <= d->hist_cap)
+        return 0;
+    size_t cap = d->hist_cap == 0 ? need : d->hist_cap * 2;
+    if (cap < need)
+        cap = need;
+    if (cap > MCX_TCP_HISTORY)
+        cap = MCX_TCP_HISTORY;
+    uint8_t *h = malloc(cap);
+    if (h == NULL) {
+        free(d->hist);
+        d->hist = NULL;
+        d->hist_cap = d->hist_head = d->hist_len = 0;
+        return -1;
+    }
+    size_t first = d->hist_cap - d->hist_head;
+    if (first > d->hist_len)
+        first = d->hist_len;
+    if (d->hist_len > 0) {
+        memcpy(h, d->hist + d->hist_head, first);
+        memcpy(h + first, d->hist, d->hist_len - first);
+    }
+    free(d->hist);
+    d->hist = h;
+    d->hist_cap = cap;
+    d->hist_head = 0;
+    return 0;
+}
+
 static void hist_append(reasm_dir *d, const uint8_t *data, size_t len)
 {
-    if (len >= MCX_TCP_HISTORY) {
-        memcpy(d->hist, data + len - MCX_TCP_HISTORY, MCX_TCP_HISTORY);
-        d->hist_len = MCX_TCP_HISTORY;
+    if (len == 0)
+        return;
+    size_t need = d->hist_len + len;
+    if (need > MCX_TCP_HISTORY)
+        need = MCX_TCP_HISTORY;
+    if (hist_reserve(d, need) != 0)
+        return;
+    size_t cap = d->hist_cap;
+    if (len >= cap) {
+        memcpy(d->hist, data + len - cap, cap);
+        d->hist_head = 0;
+        d->hist_len = cap;
         return;
     }
-    if (d->hist_len + len > MCX_TCP_HISTORY) {
-        size_t drop = d->hist_len + len - MCX_TCP_HISTORY;
-        memmove(d->hist, d->hist + drop, d->hist_len - drop);
-        d->hist_len -= drop;
+    size_t tail = (d->hist_head + d->hist_len) % cap; /* where the next byte goes */
+    size_t first = cap - tail < len ? cap - tail : len;
+    memcpy(d->hist + tail, data, first);
+    memcpy(d->hist, data + first, len - first);
+    if (d->hist_len + len > cap) {
+        d->hist_head = (d->hist_head + d->hist_len + len - cap) % cap;
+        d->hist_len = cap;
+    } else {
+        d->hist_len += len;
     }
-    memcpy(d->hist + d->hist_len, data, len);
-    d->hist_len += len;
+}
+
+/* memcmp of history bytes [at, at + n) (oldest byte = 0) against data. */
+static int hist_cmp(const reasm_dir *d, size_t at, const uint8_t *data, size_t n)
+{
+    size_t start = (d->hist_head + at) % d->hist_cap;
+    size_t first = d->hist_cap - start < n ? d->hist_cap - start : n;
+    int c = memcmp(d->hist + start, data, first);
+    if (c != 0 || first == n)
+        return c;
+    return memcmp(d->hist, data + first, n - first);
 }
 
 /* Compare the already-delivered bytes [seq, seq + n) (seq + n <= d->next)
@@ -172,12 +251,12 @@ static void check_overlap(mcx_tcp_reasm *r, reasm_flow *f, int dir, uint32_t seq
     if (end_back >= (int64_t)d->hist_len || skip >= (int64_t)n)
         return;
     size_t cmp = n - (size_t)skip;
-    if (memcmp(data + skip, d->hist + (hist_start + skip), cmp) != 0) {
+    if (hist_cmp(d, (size_t)(hist_start + skip), data + skip, cmp) != 0) {
         r->stats.overlaps_differ++;
-        reasm_finding(r, 2,
-                      "%s %s: frame %lu repeats %zu already-seen bytes with different "
+        reasm_finding(r, 2, f,
+                      " %s: frame %lu repeats %zu already-seen bytes with different "
                       "content (first copy kept)",
-                      f->label, dir == 0 ? "client->server" : "server->client", frame, n);
+                      dir == 0 ? "client->server" : "server->client", frame, n);
     }
 }
 
@@ -227,13 +306,13 @@ static void skip_hole(mcx_tcp_reasm *r, reasm_flow *f, int dir)
     uint32_t missing = d->pending->seq - d->next;
     r->stats.gaps++;
     r->stats.gap_bytes += missing;
-    reasm_finding(r, 1, "%s %s: %u bytes never captured before frame %lu", f->label,
+    reasm_finding(r, 1, f, " %s: %u bytes never captured before frame %lu",
                   dir == 0 ? "client->server" : "server->client", missing,
                   d->pending->frame);
     if (r->cb.gap)
         r->cb.gap(r->ctx, f->user, dir, missing, d->pending->frame);
     d->next = d->pending->seq;
-    d->hist_len = 0;
+    d->hist_head = d->hist_len = 0;
     drain(r, f, dir);
 }
 
@@ -259,10 +338,10 @@ static void queue(mcx_tcp_reasm *r, reasm_flow *f, int dir, uint32_t seq, const 
         r->stats.retransmissions++;
         if (memcmp((*pp)->data, data, len) != 0) {
             r->stats.overlaps_differ++;
-            reasm_finding(r, 2,
-                          "%s %s: frame %lu repeats %zu queued bytes with different content "
+            reasm_finding(r, 2, f,
+                          " %s: frame %lu repeats %zu queued bytes with different content "
                           "(first copy kept)",
-                          f->label, dir == 0 ? "client->server" : "server->client", frame, len);
+                          dir == 0 ? "client->server" : "server->client", frame, len);
         }
         return;
     }
@@ -282,8 +361,7 @@ static void queue(mcx_tcp_reasm *r, reasm_flow *f, int dir, uint32_t seq, const 
         r->stats.peak_pending = r->pending_total;
     while (d->pending && (d->pending_bytes > MCX_TCP_MAX_PENDING_FLOW ||
                           r->pending_total > MCX_TCP_MAX_PENDING_TOTAL)) {
-        reasm_finding(r, 3, "%s: out-of-order buffer bound reached at frame %lu", f->label,
-                      frame);
+        reasm_finding(r, 3, f, ": out-of-order buffer bound reached at frame %lu", frame);
         skip_hole(r, f, dir);
     }
 }
@@ -298,7 +376,7 @@ static void flow_flush(mcx_tcp_reasm *r, reasm_flow *f, unsigned long frame)
             uint32_t missing = d->fin_seq - d->next;
             r->stats.gaps++;
             r->stats.gap_bytes += missing;
-            reasm_finding(r, 1, "%s %s: %u bytes never captured before the FIN", f->label,
+            reasm_finding(r, 1, f, " %s: %u bytes never captured before the FIN",
                           dir == 0 ? "client->server" : "server->client", missing);
             if (r->cb.gap)
                 r->cb.gap(r->ctx, f->user, dir, missing, frame);
@@ -325,6 +403,8 @@ static void flow_remove(mcx_tcp_reasm *r, reasm_flow *f)
         r->cb.close(r->ctx, f->user);
     seg_free_all(r, &f->d[0]);
     seg_free_all(r, &f->d[1]);
+    free(f->d[0].hist);
+    free(f->d[1].hist);
     free(f);
     r->live--;
 }
@@ -358,7 +438,7 @@ static reasm_flow *flow_new(mcx_tcp_reasm *r, const mcx_packet *p, size_t bucket
     if (r->live >= MCX_TCP_MAX_FLOWS) {
         if (!r->table_full_reported) {
             r->table_full_reported = 1;
-            reasm_finding(r, 3,
+            reasm_finding(r, 3, NULL,
                           "more than %d concurrent TCP connections at frame %lu: new "
                           "connections are ignored until some close",
                           MCX_TCP_MAX_FLOWS, p->frame);
@@ -383,11 +463,6 @@ static reasm_flow *flow_new(mcx_tcp_reasm *r, const mcx_packet *p, size_t bucket
     f->info.client_port = src_is_client ? p->sport : p->dport;
     f->info.server_port = src_is_client ? p->dport : p->sport;
     f->info.first_frame = p->frame;
-    char ca[48], sa[48];
-    mcx_pcap_addr_str(p->family, f->info.client, ca, sizeof ca);
-    mcx_pcap_addr_str(p->family, f->info.server, sa, sizeof sa);
-    snprintf(f->label, sizeof f->label, "TCP %s:%u -> %s:%u", ca, f->info.client_port, sa,
-             f->info.server_port);
     f->hnext = r->buckets[bucket];
     r->buckets[bucket] = f;
     r->live++;
@@ -433,7 +508,7 @@ void mcx_tcp_reasm_packet(mcx_tcp_reasm *r, const mcx_packet *p)
         d->next = seq;
         if (!d->syn_seen && !f->handshake_reported) {
             f->handshake_reported = 1;
-            reasm_finding(r, 0, "%s: data at frame %lu without a captured SYN (%s)", f->label,
+            reasm_finding(r, 0, f, ": data at frame %lu without a captured SYN (%s)",
                           p->frame, dir == 0 ? "client->server" : "server->client");
         }
     }

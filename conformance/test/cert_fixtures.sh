@@ -3,33 +3,80 @@
 # `$MCXCHECK cert --file` at --at 2026-06-01T00:00:00Z.
 #
 # Owns: checking the exit code and the exact must / must-not finding IDs of
-# each row of conformance/pki/expected.txt, that a rerun gives byte-identical
-# output (text and json), and that bad inputs (garbage PEM, truncated DER,
+# each row of conformance/pki/expected.txt, comparing the row's report in
+# all five formats (text, json, jsonl, junit, tap; --color never) byte for
+# byte with its golden conformance/pki/golden/<name>.<txt|json|jsonl|xml|tap>,
+# that a rerun gives byte-identical output (text and json), that an altered
+# golden is detected, and that bad inputs (garbage PEM, truncated DER,
 # empty file, missing file, a key where a certificate belongs) exit 2 with a
 # message naming the file. Does not own: the fixtures (generate.sh) nor the
 # rules (lib/cert_check.c). Needs no network: no listener is started.
-# Env: MCXCHECK (the binary), MCX_TOP (repository root).
+#
+# Golden names: <FILE without .pem>-<ROLE>, then for a row with ARGS "+" and
+# each argument without "--", @PKI@/, @TOP@/lib/ nor .pem/.key/.xml, "="
+# as "-" (e.g. frontend-frontend+key-rsa1024.json). mcxcheck runs from the
+# repository root with relative paths, so a golden holds no temp, build or
+# absolute path. After a deliberate change of a rule, a renderer or the
+# fixtures (generate.sh makes new keys, so new thumbprints), regenerate
+# them (each format is run twice and must give the same bytes) and review
+# the diff before committing:
+#   MCX_UPDATE_GOLDEN=1 MCXCHECK=build/mcxcheck sh conformance/test/cert_fixtures.sh
+# Env: MCXCHECK (the binary), MCX_TOP (repository root), MCX_UPDATE_GOLDEN
+# (1 = rewrite the goldens).
 set -u
-top=${MCX_TOP:-$(pwd)}
+top=$(cd "${MCX_TOP:-.}" && pwd)
 mcxcheck=${MCXCHECK:-$top/build/mcxcheck}
-pki=$top/conformance/pki
+case $mcxcheck in /*) ;; *) mcxcheck=$(pwd)/$mcxcheck ;; esac
+update=${MCX_UPDATE_GOLDEN:-0}
+# Relative to the repository root: the reports (and goldens) name these paths.
+cd "$top" || exit 1
+pki=conformance/pki
+golden=$pki/golden
 at=2026-06-01T00:00:00Z
 [ -x "$mcxcheck" ] || { echo "cert_fixtures: $mcxcheck not built"; exit 77; }
 [ -f "$pki/expected.txt" ] || { echo "cert_fixtures: $pki/expected.txt missing"; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0 rows=0
+fails=0 rows=0 ngolden=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+[ "$update" = 1 ] && mkdir -p "$golden"
+: >"$tmp/names"
 
 # The CT- IDs of a json report, one per line, unique, sorted.
 ids_of() { grep -o '"id": *"CT-[0-9]*"' "$1" | grep -o 'CT-[0-9]*' | sort -u; }
+
+# golden_name FILE ROLE ARGS: the golden file name of a row, without extension.
+golden_name() {
+    if [ "$3" = "-" ]; then
+        printf '%s-%s\n' "${1%.pem}" "$2"
+    else
+        printf '%s-%s+%s\n' "${1%.pem}" "$2" "$(printf '%s' "$3" |
+            sed 's|@TOP@/lib/||g; s|@PKI@/||g; s|@TOP@/||g; s|^--||; s|,--|+|g; s|=|-|g;
+                 s|\.pem||g; s|\.key||g; s|\.xml||g; s|[^A-Za-z0-9._+-]|_|g; s|\.*$||')"
+    fi
+}
+
+# check_golden OUT GOLDEN LABEL: OUT must equal GOLDEN byte for byte.
+check_golden() {
+    if [ ! -f "$2" ]; then
+        fail "$3: no golden $2 (MCX_UPDATE_GOLDEN=1 writes it)"
+    elif ! cmp -s "$2" "$1"; then
+        fail "$3: differs from $2 (MCX_UPDATE_GOLDEN=1 rewrites it after a deliberate change)"
+        diff -u "$2" "$1" | head -40
+    fi
+}
 
 # ---- expected.txt rows ------------------------------------------------------
 while read -r file role args exit_want must mustnot rest; do
     case $file in '' | '#'*) continue ;; esac
     rows=$((rows + 1))
     label="$file $role $args"
+    name=$(golden_name "$file" "$role" "$args")
+    if grep -qxF "$name" "$tmp/names"; then
+        fail "$label: golden name $name is already used by another row"
+    fi
+    echo "$name" >>"$tmp/names"
     set -- cert --role "$role" --file "$pki/$file" --ca "$pki/root.pem" --at "$at"
     if [ "$args" != "-" ]; then
         case ",$args" in
@@ -40,7 +87,7 @@ while read -r file role args exit_want must mustnot rest; do
         IFS=,
         for a in $args; do
             IFS=$old_ifs
-            a=$(printf '%s' "$a" | sed "s|@PKI@|$pki|g; s|@TOP@|$top|g")
+            a=$(printf '%s' "$a" | sed "s|@PKI@|$pki|g; s|@TOP@/||g")
             set -- "$@" "$a"
         done
         IFS=$old_ifs
@@ -71,8 +118,54 @@ while read -r file role args exit_want must mustnot rest; do
     "$mcxcheck" "$@" --format text --color never >"$tmp/a.txt" 2>/dev/null
     "$mcxcheck" "$@" --format text --color never >"$tmp/b.txt" 2>/dev/null
     cmp -s "$tmp/a.txt" "$tmp/b.txt" || fail "$label: text output differs between runs"
+    # Goldens, every format (json and text were just run twice).
+    "$mcxcheck" "$@" --format jsonl >"$tmp/a.jsonl" 2>/dev/null
+    "$mcxcheck" "$@" --format junit >"$tmp/a.xml" 2>/dev/null
+    "$mcxcheck" "$@" --format tap >"$tmp/a.tap" 2>/dev/null
+    for ext in txt json jsonl xml tap; do
+        ngolden=$((ngolden + 1))
+        if [ "$update" != 1 ]; then
+            check_golden "$tmp/a.$ext" "$golden/$name.$ext" "$label ($ext)"
+            continue
+        fi
+        case $ext in
+        txt | json) cp "$tmp/a.$ext" "$golden/$name.$ext" ;;
+        *)
+            fmt=$ext
+            [ "$ext" = xml ] && fmt=junit
+            "$mcxcheck" "$@" --format "$fmt" >"$tmp/b.$ext" 2>/dev/null
+            if cmp -s "$tmp/a.$ext" "$tmp/b.$ext"; then
+                cp "$tmp/a.$ext" "$golden/$name.$ext"
+            else
+                fail "$label: $fmt output differs between runs; golden not written"
+            fi
+            ;;
+        esac
+    done
 done <"$pki/expected.txt"
 [ "$rows" -ge 30 ] || fail "only $rows rows read from expected.txt"
+# No golden is left over from a removed row.
+if [ -d "$golden" ]; then
+    for g in "$golden"/*; do
+        [ -f "$g" ] || continue
+        base=${g##*/}
+        grep -qxF "${base%.*}" "$tmp/names" || fail "$g belongs to no row of expected.txt"
+    done
+fi
+
+# ---- the golden comparison can fail: one altered byte is caught -------------
+g=$golden/director-director+topology-default_topology.txt
+if [ "$update" != 1 ] && [ -f "$g" ]; then
+    sed '1s/^mcxcheck cert/mcxcheck CERT/' "$g" >"$tmp/altered.txt"
+    "$mcxcheck" cert --role director --file "$pki/director.pem" --ca "$pki/root.pem" --at "$at" \
+        --sip-domain contoso.test --sip-domain fabrikam.test \
+        --topology lib/default_topology.xml --format text --color never >"$tmp/fresh.txt" 2>/dev/null
+    out=$(check_golden "$tmp/fresh.txt" "$tmp/altered.txt" "altered golden")
+    case $out in
+    *"FAIL: altered golden"*"-mcxcheck CERT"*"+mcxcheck cert"*) echo "cert_fixtures: an altered golden is detected" ;;
+    *) fail "an altered golden was not detected: $out" ;;
+    esac
+fi
 
 # ---- bad inputs: exit 2, the message names the file -------------------------
 bad_input() { # label file [grep pattern for stderr]
@@ -126,5 +219,8 @@ if [ "$fails" -ne 0 ]; then
     echo "cert_fixtures: $fails failure(s) over $rows rows"
     exit 1
 fi
-echo "cert_fixtures: $rows rows and bad inputs ok"
+if [ "$update" = 1 ]; then
+    echo "cert_fixtures: wrote $ngolden goldens for $rows rows"
+fi
+echo "cert_fixtures: $rows rows, $ngolden goldens and bad inputs ok"
 exit 0

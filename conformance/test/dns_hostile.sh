@@ -11,7 +11,8 @@
 # give the same findings; a bad fault name is a usage error (exit 2) naming
 # the choices, and a bad <fault> in a scenario names file:line.
 # Does not own: the analysis (lib/dns_answer.c; unit tests in
-# conformance/test/test_dns_answer.c), the rules.
+# conformance/test/test_dns_answer.c), the rules, starting mcxdns
+# (lib_mcxdns.sh).
 # Env: MCXCHECK, MCXDNS (default $MCX_BUILD/mcxdns), MCX_TOP (repo root).
 # Exit 0 pass, 77 skip (last line says why), else fail.
 set -u
@@ -27,38 +28,8 @@ command -v jq >/dev/null 2>&1 || { echo "skip: jq is needed"; exit 77; }
 [ -x "$mcxcheck" ] || { echo "FAIL: $mcxcheck is not built"; exit 1; }
 [ -x "$mcxdns" ] || { echo "FAIL: $mcxdns is not built"; exit 1; }
 
-work=$(mktemp -d)
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-start_mcxdns() { # args...
-	rm -f "$work/mcxdns.pid"
-	"$mcxdns" --quiet --pidfile "$work/mcxdns.pid" "$@" 2>"$work/mcxdns.err" &
-	pid=$!
-	i=0
-	until [ -s "$work/mcxdns.pid" ]; do
-		i=$((i + 1))
-		if [ $i -gt 50 ] || ! kill -0 "$pid" 2>/dev/null; then
-			fail "mcxdns did not start ($*): $(cat "$work/mcxdns.err")"
-			pid=""
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-stop_mcxdns() {
-	[ -n "$pid" ] && kill "$pid" && wait "$pid" 2>/dev/null
-	pid=""
-}
+. "$top/conformance/test/lib_mcxdns.sh"
+mcxdns_init
 
 # fault kind : SIP domain label : expected ID : text the finding must hold
 cases='wrong-id:wid:DNS-024:is wrong-id: the answer'"'"'s ID is

@@ -12,7 +12,8 @@
 # through mcxdns faults, a delayed answer within the timeout (no finding),
 # no server at all (exit 3), and 100 SIP domains in under 2 s.
 # Does not own: the rules, the scenarios, the expectation reader
-# (lib_dns_expect.sh, shared with dns_scenarios.sh).
+# (lib_dns_expect.sh, shared with dns_scenarios.sh), starting mcxdns
+# (lib_mcxdns.sh), the 100-domain zone (dnsfixtures/gen-many-domains.sh).
 # Env: MCXCHECK, MCXDNS (default $MCX_BUILD/mcxdns), MCX_TOP (repo root).
 # Exit 0 pass, 77 skip (last line says why), else fail.
 set -u
@@ -99,41 +100,10 @@ done
 [ -x "$mcxcheck" ] || { echo "FAIL: $mcxcheck is not built"; exit 1; }
 [ -x "$mcxdns" ] || { echo "FAIL: $mcxdns is not built"; exit 1; }
 
-work=$(mktemp -d)
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-failures=0
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
+. "$top/conformance/test/lib_mcxdns.sh"
+mcxdns_init
 . "$top/conformance/test/lib_dns_expect.sh"
 dns_expect_init
-
-start_mcxdns() { # args...
-	rm -f "$work/mcxdns.pid"
-	"$mcxdns" --quiet --pidfile "$work/mcxdns.pid" "$@" 2>"$work/mcxdns.err" &
-	pid=$!
-	i=0
-	until [ -s "$work/mcxdns.pid" ]; do
-		i=$((i + 1))
-		if [ $i -gt 50 ] || ! kill -0 "$pid" 2>/dev/null; then
-			fail "mcxdns did not start ($*): $(cat "$work/mcxdns.err")"
-			pid=""
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-stop_mcxdns() {
-	[ -n "$pid" ] && kill "$pid" && wait "$pid" 2>/dev/null
-	pid=""
-}
 
 # 1. Every scenario against mcxdns.
 : >"$work/scenarios.txt"
@@ -218,30 +188,10 @@ fi
 
 # 100 SIP domains, one zone, against mcxdns: every domain answered (the
 # < 2 s target is measured by `make bench`, section dns-many, not here).
-mkdir -p "$work/many"
-{
-	printf '$ORIGIN many.test.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 600 604800 3600\n'
-	i=1
-	while [ $i -le 100 ]; do
-		printf 'lyncdiscoverinternal.d%03d IN CNAME pool01.d%03d\npool01.d%03d IN A 192.0.2.%d\n' $i $i $i $((i % 250 + 1))
-		i=$((i + 1))
-	done
-} >"$work/many/internal.zone"
-cat >"$work/many/scenario.xml" <<'EOF'
-<?xml version="1.0" encoding="UTF-8"?>
-<dnsScenario xmlns="urn:mcxlab:dns-scenario:1" name="many">
-  <description>One hundred SIP domains in one zone, for timing.</description>
-  <topology ref="none"/>
-  <sipDomain>d001.many.test</sipDomain>
-  <view name="internal">
-    <zone file="internal.zone" origin="many.test"/>
-  </view>
-</dnsScenario>
-EOF
+sh "$fixtures/gen-many-domains.sh" "$work/many" 100 || fail "gen-many-domains.sh failed"
 if start_mcxdns --scenario "$work/many" --listen "internal=127.0.8.11:$P"; then
 	args=""
-	i=1
-	while [ $i -le 100 ]; do args="$args --sip-domain $(printf 'd%03d.many.test' $i)"; i=$((i + 1)); done
+	while read -r d; do args="$args --sip-domain $d"; done <"$work/many/domains.txt"
 	# shellcheck disable=SC2086
 	"$mcxcheck" dns --dns-internal "127.0.8.11:$P" $args --format json --output "$work/many.json"
 	rc=$?

@@ -5,18 +5,33 @@
 # zone files with the scenario's SIP domains and topology, and asserting
 # exactly the check IDs that must and must not appear and the discovery
 # outcome (which Autodiscover name answers, or none) read from the
-# --format json report; running each twice and comparing the bytes;
-# `named-checkzone` on every zone file (skipped with a message when
-# bind9-utils is absent); and proving the comparison can fail: wrong
-# expectations in a temp copy of a scenario must be detected.
+# --format json report; comparing the report in all five formats (text,
+# json, jsonl, junit, tap; --color never, fixed --now) byte for byte with
+# the goldens dnsfixtures/<scenario>/golden/<view>.<txt|json|jsonl|xml|tap>
+# and running json twice; `named-checkzone` on every zone file (skipped with
+# a message when bind9-utils is absent); and proving the comparison can
+# fail: wrong expectations in a temp copy of a scenario, and an altered
+# golden, must be detected.
 # Does not own: the rules (lib/dns_rules.c, unit tests in
 # conformance/test/test_dns_rules.c) nor the scenario format
 # (lib/dns_scenario.xsd).
-# Env: MCXCHECK (binary), MCX_TOP (repo root). Exit 0 pass, 77 skip, else fail.
+#
+# Goldens: mcxcheck runs from the repository root with relative paths, so a
+# golden holds no temp, build or absolute path. After a deliberate change
+# of a rule or a renderer, regenerate them (each format is run twice and
+# must give the same bytes) and review the diff before committing:
+#   MCX_UPDATE_GOLDEN=1 MCXCHECK=build/mcxcheck sh conformance/test/dns_scenarios.sh
+# Env: MCXCHECK (binary), MCX_TOP (repo root), MCX_UPDATE_GOLDEN (1 =
+# rewrite the goldens). Exit 0 pass, 77 skip, else fail.
 set -u
-top=${MCX_TOP:-$(pwd)}
+top=$(cd "${MCX_TOP:-.}" && pwd)
 mcxcheck=${MCXCHECK:-$top/build/mcxcheck}
-fixtures=$top/dnsfixtures
+case $mcxcheck in /*) ;; *) mcxcheck=$(pwd)/$mcxcheck ;; esac
+update=${MCX_UPDATE_GOLDEN:-0}
+now=2026-06-01T00:00:00Z
+# Relative to the repository root: the reports (and goldens) name these paths.
+cd "$top" || exit 1
+fixtures=dnsfixtures
 
 if ! command -v python3 >/dev/null 2>&1; then
     echo "skip: python3 is needed to read scenario.xml and the JSON reports"
@@ -39,55 +54,120 @@ fail() {
 . "$top/conformance/test/lib_dns_expect.sh"
 dns_expect_init
 
-# run_view SCENARIO_XML VIEW OUT_JSON: run mcxcheck zone for one view.
-# Returns mcxcheck's exit code (0 or 1 expected).
+# run_view EXPECT VIEW OUT FORMAT: run mcxcheck zone for one view, EXPECT
+# being the output of expect.py for it. Returns mcxcheck's exit code (0 or
+# 1 expected).
 run_view() {
-    expect=$work/expect.txt
-    python3 "$work/expect.py" "$1" "$2" >"$expect" || return 9
     args="zone"
-    for z in $(awk '$1 == "zone" { print $2 }' "$expect"); do args="$args $z"; done
-    args="$args --view $2 --format json --output $3"
-    for d in $(awk '$1 == "domain" { print $2 }' "$expect"); do args="$args --sip-domain $d"; done
-    topo=$(awk '$1 == "topology" { print $2 }' "$expect")
+    for z in $(awk '$1 == "zone" { print $2 }' "$1"); do args="$args $z"; done
+    args="$args --view $2 --format $4 --color never --now $now --output $3"
+    for d in $(awk '$1 == "domain" { print $2 }' "$1"); do args="$args --sip-domain $d"; done
+    topo=$(awk '$1 == "topology" { print $2 }' "$1")
     [ "$topo" != "none" ] && args="$args --topology $topo"
     # shellcheck disable=SC2086
     "$mcxcheck" $args 2>"$work/stderr"
 }
 
-nscen=0
+# check_golden OUT GOLDEN LABEL: OUT must equal GOLDEN byte for byte.
+check_golden() {
+    if [ ! -f "$2" ]; then
+        fail "$3: no golden $2 (MCX_UPDATE_GOLDEN=1 writes it)"
+    elif ! cmp -s "$2" "$1"; then
+        fail "$3: differs from $2 (MCX_UPDATE_GOLDEN=1 rewrites it after a deliberate change)"
+        diff -u "$2" "$1" | head -40
+    fi
+}
+
+# The expectations of every view of every scenario, in one python3 run
+# (starting python3 once per view is most of this script's time):
+# $work/exp/<scenario>.<view> and the list "<scenario> <view>" in views.txt.
+mkdir -p "$work/exp"
+python3 -c 'import contextlib, glob, os, runpy, sys
+import xml.etree.ElementTree as ET
+expect, fixtures, out = sys.argv[1:4]
+with open(os.path.join(out, "views.txt"), "w") as views:
+    for xml in sorted(glob.glob(os.path.join(fixtures, "*", "scenario.xml"))):
+        name = os.path.basename(os.path.dirname(xml))
+        for v in ET.parse(xml).getroot().findall("{urn:mcxlab:dns-scenario:1}view"):
+            view = v.get("name")
+            views.write("%s %s\n" % (name, view))
+            with open(os.path.join(out, "exp", name + "." + view), "w") as f:
+                with contextlib.redirect_stdout(f):
+                    sys.argv = [expect, xml, view]
+                    runpy.run_path(expect)' "$work/expect.py" "$fixtures" "$work" ||
+    fail "cannot read the scenarios of $fixtures"
+
+formats="text:txt json:json jsonl:jsonl junit:xml tap:tap"
+nscen=$(ls "$fixtures"/*/scenario.xml 2>/dev/null | wc -l)
 nviews=0
-for xml in "$fixtures"/*/scenario.xml; do
-    [ -f "$xml" ] || continue
-    name=$(basename "$(dirname "$xml")")
-    nscen=$((nscen + 1))
-    for view in $(views_of "$xml"); do
-        nviews=$((nviews + 1))
-        out1=$work/$name.$view.1.json
-        out2=$work/$name.$view.2.json
-        run_view "$xml" "$view" "$out1"
+ngolden=0
+while read -r name view; do
+    nviews=$((nviews + 1))
+    xml=$fixtures/$name/scenario.xml
+    expect=$work/exp/$name.$view
+    golden_dir=$fixtures/$name/golden
+    [ "$update" = 1 ] && mkdir -p "$golden_dir"
+    for pair in $formats; do
+        fmt=${pair%%:*}
+        ext=${pair#*:}
+        out=$work/out.$ext
+        run_view "$expect" "$view" "$out" "$fmt"
         rc=$?
         if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
-            fail "$name [$view]: mcxcheck zone exited $rc: $(cat "$work/stderr")"
+            fail "$name [$view] --format $fmt: mcxcheck zone exited $rc: $(cat "$work/stderr")"
             continue
         fi
-        if ! compare "$xml" "$view" "$out1"; then
-            fail "$name [$view]: report does not match scenario.xml (IDs seen: $(tr '\n' ' ' <"$work/ids.txt"))"
+        ngolden=$((ngolden + 1))
+        if [ "$update" = 1 ]; then
+            run_view "$expect" "$view" "$work/again.$ext" "$fmt"
+            if cmp -s "$out" "$work/again.$ext"; then
+                cp "$out" "$golden_dir/$view.$ext"
+            else
+                fail "$name [$view] --format $fmt: two runs gave different bytes; golden not written"
+            fi
+        else
+            check_golden "$out" "$golden_dir/$view.$ext" "$name [$view] --format $fmt"
         fi
-        run_view "$xml" "$view" "$out2"
-        cmp -s "$out1" "$out2" || fail "$name [$view]: two runs gave different bytes"
     done
-done
+    [ -f "$work/out.json" ] || continue
+    if ! compare "$xml" "$view" "$work/out.json" "$expect"; then
+        fail "$name [$view]: report does not match scenario.xml (IDs seen: $(tr '\n' ' ' <"$work/ids.txt"))"
+    fi
+    run_view "$expect" "$view" "$work/rerun.json" json
+    cmp -s "$work/out.json" "$work/rerun.json" || fail "$name [$view]: two runs gave different bytes"
+    rm -f "$work/out.json"
+done <"$work/views.txt"
 [ "$nscen" -ge 15 ] || fail "only $nscen scenarios in $fixtures (at least 15 expected)"
-echo "checked $nscen scenarios, $nviews views"
+if [ "$update" = 1 ]; then
+    echo "wrote $ngolden goldens for $nscen scenarios, $nviews views"
+else
+    echo "checked $nscen scenarios, $nviews views, $ngolden goldens"
+fi
+
+# The golden comparison can fail: one altered byte is caught.
+g=$fixtures/cname-right/golden/internal.json
+if [ "$update" != 1 ] && [ -f "$g" ]; then
+    sed '0,/"error": 0/s//"error": 7/' "$g" >"$work/altered.json"
+    cmp -s "$g" "$work/altered.json" && fail "could not alter a copy of $g"
+    python3 "$work/expect.py" "$fixtures/cname-right/scenario.xml" internal >"$work/expect.txt"
+    run_view "$work/expect.txt" internal "$work/fresh.json" json
+    out=$(check_golden "$work/fresh.json" "$work/altered.json" "altered golden")
+    case $out in
+    *"FAIL: altered golden"*'-    "error": 7,'*) echo "an altered golden is detected" ;;
+    *) fail "an altered golden was not detected: $out" ;;
+    esac
+fi
 
 # The comparison can fail: wrong expectations in a temp copy are caught.
 src=$fixtures/cname-right
 if [ -d "$src" ]; then
     mkdir -p "$work/wrong/cname-right"
-    cp "$src"/* "$work/wrong/cname-right/"
+    cp "$src"/*.zone "$src"/scenario.xml "$work/wrong/cname-right/"
     cp -r "$fixtures/topologies" "$work/wrong/topologies"
     wxml=$work/wrong/cname-right/scenario.xml
-    run_view "$wxml" internal "$work/wrong.json"
+    wexp=$work/wrong/expect.txt
+    python3 "$work/expect.py" "$wxml" internal >"$wexp"
+    run_view "$wexp" internal "$work/wrong.json" json
     compare "$wxml" internal "$work/wrong.json" >/dev/null ||
         fail "the unmodified copy of cname-right should match"
     # 1: an ID that must not appear is now required.
@@ -101,7 +181,7 @@ if [ -d "$src" ]; then
     # 3: a broken zone must raise what it forbids.
     cp "$src/scenario.xml" "$wxml"
     grep -v '^lyncdiscoverinternal' "$src/internal.zone" >"$work/wrong/cname-right/internal.zone"
-    run_view "$wxml" internal "$work/wrong.json"
+    run_view "$wexp" internal "$work/wrong.json" json
     compare "$wxml" internal "$work/wrong.json" >/dev/null &&
         fail "removing lyncdiscoverinternal from the zone was not detected"
     echo "wrong expectations detected"

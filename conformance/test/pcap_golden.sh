@@ -15,26 +15,15 @@
 # comparison (skipped with a message when tshark is absent).
 # Does not own: the synthesis (lib/pcap_synth.c, conformance/pcap_record*.c),
 # the verifier (lib/pcap_rules.c, lib/pcap_dns_rules.c; unit tests in
-# test_pcap.c), the scenario format (lib/dns_scenario.xsd).
+# test_pcap.c), the scenario format (lib/dns_scenario.xsd), the shared
+# helpers (lib_pcap.sh).
 # Env: MCXCHECK, MCX_TOP. Exit 0 pass, 77 skip, else fail.
 set -u
 top=${MCX_TOP:-$(pwd)}
-mcxcheck=${MCXCHECK:-$top/build/mcxcheck}
 golden=$top/pcap/golden
-fail=0
 
-if [ ! -x "$mcxcheck" ]; then
-    echo "FAIL: $mcxcheck is not built"
-    exit 1
-fi
-for tool in jq python3; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "skip: $tool is needed to read the JSON reports and scenario files"
-        exit 77
-    fi
-done
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+. "$top/conformance/test/lib_pcap.sh"
+pcap_init " to read the JSON reports and scenario files" jq python3
 
 # Rules the phone's lookups cannot judge in a scenario (SCENARIO VIEW ID):
 # it never asks for a pool's web FQDN (DNS-008/009/010), an internal phone
@@ -102,18 +91,7 @@ tshark_compare() {
 
 for f in "$golden"/*.pcap; do
     name=$(basename "$f")
-    "$mcxcheck" pcap verify "$f" --format json --output "$work/$name.json"
-    rc=$?
-    if [ "$rc" -ne 0 ]; then
-        echo "FAIL: verify $name exited $rc"
-        fail=1
-    fi
-    nf=$(jq '.findings | length' "$work/$name.json")
-    if [ "$nf" != "0" ]; then
-        echo "FAIL: verify $name reported $nf findings:"
-        jq -r '.findings[] | "  \(.id) \(.message)"' "$work/$name.json"
-        fail=1
-    fi
+    pcap_verify_clean "$f" "$name"
     nx=$(jq '[.steps[] | select(.title | startswith("HTTP "))] | length' "$work/$name.json")
     nt=$(jq '[.steps[] | select(.title | startswith("TLS ClientHello"))] | length' \
         "$work/$name.json")
@@ -206,8 +184,7 @@ while read -r base topo; do
         fail=1
         continue
     fi
-    "$mcxcheck" pcap verify "$golden/scenarios/$base.pcap" --topology "$topo" --format json \
-        --output "$work/s-$base.json"
+    pcap_verify "$work/s-$base.json" "$golden/scenarios/$base.pcap" --topology "$topo"
     rc=$?
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
         echo "FAIL: verify scenarios/$base exited $rc"

@@ -37,6 +37,7 @@ done
 pkg-config --exists purple glib-2.0 2>/dev/null \
     || { echo "skip: libpurple-dev/libglib2.0-dev missing (sipe harness)"; exit 77; }
 
+. "$top/conformance/test/lib_pcap.sh"
 work=$(mktemp -d)
 tpid=""
 cleanup() {
@@ -102,8 +103,7 @@ run_sipe() { # label extra-env-for-mcxd
         return
     fi
 
-    "$mcxcheck" pcap verify "$pcap" --topology "$work/topology.xml" --format json \
-        --output "$work/r.json"
+    pcap_verify "$work/r.json" "$pcap" --topology "$work/topology.xml"
     vrc=$?
     echo "$label: verify exit $vrc, $(jq -r '.steps[-1].title' "$work/r.json")"
     jq -r '.findings[] | "  \(.id) [\(.level)] \(.message)"' "$work/r.json"
@@ -154,11 +154,7 @@ run_sipe() { # label extra-env-for-mcxd
     case $label in
     tls12)
         thumb=$(sed -n 's/.*thumbprint \([0-9A-F]*\).*/\1/p' "$work/cert.ours" | sort -u)
-        der=$(tshark -r "$pcap" -Y tls.handshake.type==11 -T fields \
-            -e tls.handshake.certificate 2>/dev/null | head -n 1 | cut -d, -f1 | tr -d ':')
-        peer=$(printf '%s' "$der" | xxd -r -p |
-            openssl x509 -inform DER -noout -fingerprint -sha1 2>/dev/null |
-            sed 's/.*=//; s/://g')
+        peer=$(pcap_tshark_cert_sha1 "$pcap")
         if [ -z "$thumb" ] || [ "$thumb" != "$peer" ]; then
             echo "FAIL: $label: certificate thumbprint '$thumb', tshark's '$peer'"
             fail=1

@@ -12,24 +12,14 @@
 # our thumbprint (skipped with a note when tshark is absent).
 # Does not own: the recorder (conformance/pcap_record_tls.c), the reader
 # (lib/pcap_tls.c; unit tests in test_pcap_tls.c), nor the plain-HTTP golden
-# files (pcap_golden.sh).
+# files (pcap_golden.sh), nor the shared helpers (lib_pcap.sh).
 # Env: MCXCHECK, MCX_TOP. Exit 0 pass, 77 skip, else fail.
 set -u
 top=${MCX_TOP:-$(pwd)}
-mcxcheck=${MCXCHECK:-$top/build/mcxcheck}
 golden=$top/pcap/golden
-fail=0
 
-if [ ! -x "$mcxcheck" ]; then
-    echo "FAIL: $mcxcheck is not built"
-    exit 1
-fi
-if ! command -v jq >/dev/null 2>&1; then
-    echo "skip: jq is needed to read the JSON reports"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+. "$top/conformance/test/lib_pcap.sh"
+pcap_init " to read the JSON reports" jq
 
 mkdir -p "$work/regen" "$work/seed2"
 if ! "$mcxcheck" pcap record --out "$work/regen" --pki "$top/conformance/pki" --dnsfixtures "$top/dnsfixtures"; then
@@ -62,18 +52,7 @@ for name in internal-tls12 external-tls13; do
         echo "FAIL: $name: --seed 2 produced identical bytes (cmp cannot fail?)"
         fail=1
     fi
-    "$mcxcheck" pcap verify "$f" --format json --output "$work/$name.json"
-    rc=$?
-    if [ "$rc" -ne 0 ]; then
-        echo "FAIL: verify $name exited $rc"
-        fail=1
-    fi
-    nf=$(jq '.findings | length' "$work/$name.json")
-    if [ "$nf" != "0" ]; then
-        echo "FAIL: verify $name reported $nf findings:"
-        jq -r '.findings[] | "  \(.id) \(.message)"' "$work/$name.json"
-        fail=1
-    fi
+    pcap_verify_clean "$f" "$name"
     ours=$(jq -r '.steps[] | select(.title | startswith("TLS ClientHello ")) | .title' \
         "$work/$name.json" | sed -n 's/.* SNI //p')
     case $name in
@@ -108,11 +87,7 @@ for name in internal-tls12 external-tls13; do
             fail=1
         fi
         if [ -n "$thumb" ]; then
-            der=$(tshark -r "$f" -Y tls.handshake.type==11 -T fields \
-                -e tls.handshake.certificate 2>/dev/null | head -n 1 | cut -d, -f1 | tr -d ':')
-            peer_thumb=$(printf '%s' "$der" | xxd -r -p |
-                openssl x509 -inform DER -noout -fingerprint -sha1 2>/dev/null |
-                sed 's/.*=//; s/://g')
+            peer_thumb=$(pcap_tshark_cert_sha1 "$f")
             if [ "$peer_thumb" != "$thumb" ]; then
                 echo "FAIL: $name: tshark's certificate SHA-1 '$peer_thumb', mcxcheck '$thumb'"
                 fail=1

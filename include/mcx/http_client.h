@@ -38,6 +38,9 @@ typedef struct mcx_http_options {
     int insecure;               /* skip certificate verification */
     long timeout_ms;            /* whole request; 0 = 10000 */
     size_t max_body;            /* 0 = 4 MiB */
+    struct mcx_http_session *session; /* NULL: a fresh connection per request;
+                                         else connections are kept and reused
+                                         as a phone does (added by "latency") */
 } mcx_http_options;
 
 typedef struct mcx_http_request {
@@ -75,6 +78,18 @@ typedef struct mcx_http_response {
  * (Added by engineer "discover".) */
 void mcx_http_global_init(void);
 void mcx_http_global_cleanup(void);
+
+/* A client session (added by engineer "latency"): requests made with the
+ * same session reuse an open connection to the same scheme, host and port
+ * (one TCP connect and TLS handshake per host, as a phone keeps its
+ * connection alive). Each response still carries the TLS facts of the
+ * connection it used. Changing the pins, CA file or --insecure between
+ * requests closes every connection of the session first (appending
+ * --resolve pins under resolve_only keeps them). Not thread-safe: one
+ * session per thread. */
+typedef struct mcx_http_session mcx_http_session;
+mcx_http_session *mcx_http_session_new(void); /* NULL on ENOMEM */
+void mcx_http_session_free(mcx_http_session *s); /* closes its connections */
 
 /* Performs one request. Returns 0 when a response was received (resp->error
  * == MCX_HTTP_OK, any status), -1 otherwise (resp->error and

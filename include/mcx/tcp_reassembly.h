@@ -17,10 +17,13 @@
  *   MCX_TCP_MAX_PENDING_FLOW   out-of-order bytes buffered per direction;
  *   MCX_TCP_MAX_PENDING_TOTAL  out-of-order bytes buffered in all flows;
  *                              beyond either the oldest hole becomes a gap;
- *   MCX_TCP_HISTORY            bytes kept per direction to compare
- *                              retransmissions with.
+ *   MCX_TCP_HISTORY            at most this many delivered bytes kept per
+ *                              direction to compare retransmissions with
+ *                              (allocated as bytes arrive: a direction that
+ *                              delivered 300 bytes keeps 300).
  * Flows are freed when both directions closed (FIN delivered) or on RST, so
- * a capture of many short connections stays flat in memory.
+ * a capture of many short connections stays flat in memory; an open flow
+ * costs about 0.2 KiB here plus its history.
  */
 #ifndef MCX_TCP_REASSEMBLY_H
 #define MCX_TCP_REASSEMBLY_H

@@ -7,7 +7,8 @@
 # faults (noanswer, servfail, delay), the topology-generated views
 # (split-brain), byte-identical answers, and SIGTERM stopping within 2 s.
 # Env: MCXDNS (binary; default $MCX_BUILD/mcxdns), MCX_TOP (repo root).
-# Exit 0 pass, 77 skip, else fail. Owns nothing but this test.
+# Exit 0 pass, 77 skip, else fail. Owns nothing but this test (the scratch
+# folder and its cleanup come from conformance/test/lib_mcxdns.sh).
 set -u
 top=${MCX_TOP:-$(pwd)}
 build=${MCX_BUILD:-$top/build}
@@ -19,14 +20,12 @@ command -v python3 >/dev/null 2>&1 || { echo "skip: python3 not installed"; exit
 IN=127.0.8.1
 EX=127.0.8.2
 P=$((30000 + $$ % 10000)) # per run: parallel runs do not collide
-work=$(mktemp -d)
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+. "$top/conformance/test/lib_mcxdns.sh"
+mcxdns_init
 
+# Stop at the first failure (replaces lib_mcxdns.sh's counting fail); start
+# and stop below assert mcxdns's own start-up and SIGTERM behaviour, so they
+# are stricter than lib_mcxdns.sh's start_mcxdns/stop_mcxdns.
 fail() {
 	echo "FAIL: $*"
 	[ -f "$work/mcxdns.err" ] && sed 's/^/  mcxdns| /' "$work/mcxdns.err" | tail -n 20
