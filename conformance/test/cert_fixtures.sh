@@ -57,15 +57,8 @@ golden_name() {
     fi
 }
 
-# check_golden OUT GOLDEN LABEL: OUT must equal GOLDEN byte for byte.
-check_golden() {
-    if [ ! -f "$2" ]; then
-        fail "$3: no golden $2 (MCX_UPDATE_GOLDEN=1 writes it)"
-    elif ! cmp -s "$2" "$1"; then
-        fail "$3: differs from $2 (MCX_UPDATE_GOLDEN=1 rewrites it after a deliberate change)"
-        diff -u "$2" "$1" | head -40
-    fi
-}
+# check_golden OUT GOLDEN LABEL (conformance/test/lib_golden.sh)
+. "$top/conformance/test/lib_golden.sh"
 
 # ---- expected.txt rows ------------------------------------------------------
 while read -r file role args exit_want must mustnot rest; do

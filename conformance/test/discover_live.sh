@@ -57,21 +57,10 @@ printf 'not-the-password\n' >"$tmp/badpw"
 start() {
     name=$1 in_ip=$2 ex_ip=$3
     shift 3
-    "$MCXD" --listen "internal-http=$in_ip:18080" --listen "internal-https=$in_ip:18443" \
+    start_mcxd "$name" --listen "internal-http=$in_ip:18080" --listen "internal-https=$in_ip:18443" \
         --listen "external-http=$ex_ip:18080" --listen "external-https=$ex_ip:18443" \
         --cert "$tmp/srv.pem" --key "$tmp/srv.key" --now 2026-01-01T00:00:00Z --seed 7 \
-        --pidfile "$tmp/$name.pid" "$@" >"$tmp/$name.log" 2>&1 &
-    pids="$pids $!"
-    i=0
-    while ! grep -q 'serving topology' "$tmp/$name.log" 2>/dev/null; do
-        i=$((i + 1))
-        if [ "$i" -gt 100 ] || ! kill -0 "$!" 2>/dev/null; then
-            cat "$tmp/$name.log"
-            echo "FAIL: mcxd $name did not start"
-            exit 1
-        fi
-        sleep 0.05
-    done
+        --pidfile "$tmp/$name.pid" "$@"
 }
 
 start plain 127.0.3.1 127.0.3.2

@@ -68,15 +68,8 @@ run_view() {
     "$mcxcheck" $args 2>"$work/stderr"
 }
 
-# check_golden OUT GOLDEN LABEL: OUT must equal GOLDEN byte for byte.
-check_golden() {
-    if [ ! -f "$2" ]; then
-        fail "$3: no golden $2 (MCX_UPDATE_GOLDEN=1 writes it)"
-    elif ! cmp -s "$2" "$1"; then
-        fail "$3: differs from $2 (MCX_UPDATE_GOLDEN=1 rewrites it after a deliberate change)"
-        diff -u "$2" "$1" | head -40
-    fi
-}
+# check_golden OUT GOLDEN LABEL (conformance/test/lib_golden.sh)
+. "$top/conformance/test/lib_golden.sh"
 
 # The expectations of every view of every scenario, in one python3 run
 # (starting python3 once per view is most of this script's time):

@@ -29,20 +29,9 @@ printf 'secret\n' >"$tmp/pw"
 # Instance A serves the Director certificate (CN dir01), B the Front End's
 # (CN pool01), both from the fixture PKI.
 start() { # NAME ADDR CERT
-    "$MCXD" --listen "internal-https=$2:18443" --no-listen internal-http \
+    start_mcxd "$1" --listen "internal-https=$2:18443" --no-listen internal-http \
         --no-listen external-http --no-listen external-https --cert "$pki/$3.pem" \
-        --key "$pki/leaf.key" --now 2026-01-01T00:00:00Z --seed 7 >"$tmp/$1.log" 2>&1 &
-    pids="$pids $!"
-    i=0
-    while ! grep -q 'serving topology' "$tmp/$1.log" 2>/dev/null; do
-        i=$((i + 1))
-        if [ "$i" -gt 100 ] || ! kill -0 "$!" 2>/dev/null; then
-            cat "$tmp/$1.log"
-            echo "FAIL: mcxd $1 did not start"
-            exit 1
-        fi
-        sleep 0.05
-    done
+        --key "$pki/leaf.key" --now 2026-01-01T00:00:00Z --seed 7
 }
 start a 127.0.16.1 director
 start b 127.0.16.3 frontend

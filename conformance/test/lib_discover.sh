@@ -1,10 +1,11 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # tmp, pids, MCXCHECK: set by the sourcing script
-# lib_discover.sh -- shell library sourced by discover_live.sh and
+# lib_discover.sh -- shell library sourced by discover_live.sh, http_session.sh and
 # discover_dns.sh (not a test: ci/run-tests.sh skips lib_*.sh).
 #
-# Owns: the helpers both discovery scripts use -- stopping the servers they
-# started (by PID, bounded), pass/fail counting, running `mcxcheck discover`
+# Owns: the helpers the discovery scripts use -- starting mcxd and waiting
+# (bounded) until it serves, stopping the servers they started (by PID,
+# bounded), pass/fail counting, running `mcxcheck discover`
 # with an expected exit code, and checking its output. Does not own: what is
 # started or asserted (the scripts do that).
 #
@@ -27,6 +28,26 @@ discover_cleanup() {
         kill -9 "$p" 2>/dev/null
     done
     rm -rf "$tmp"
+}
+
+# start_mcxd NAME MCXD-OPTIONS...: start $MCXD logging to $tmp/NAME.log and
+# wait until it serves (at most 5 s); exit 1 with its log if it does not.
+start_mcxd() {
+    name=$1
+    shift
+    "$MCXD" "$@" >"$tmp/$name.log" 2>&1 &
+    started=$!
+    pids="$pids $started"
+    i=0
+    while ! grep -q 'serving topology' "$tmp/$name.log" 2>/dev/null; do
+        i=$((i + 1))
+        if [ "$i" -gt 100 ] || ! kill -0 "$started" 2>/dev/null; then
+            cat "$tmp/$name.log"
+            echo "FAIL: mcxd $name did not start"
+            exit 1
+        fi
+        sleep 0.05
+    done
 }
 
 # run NAME EXPECTED_EXIT args... : output in $tmp/NAME.out, stderr in .err
