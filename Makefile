@@ -97,10 +97,15 @@ $(UNIT_BIN): $(BUILD)/%: %.c $(LIBCHECK) $(LIBMCXD) $(LIBMCX)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $< $(LIBCHECK) $(LIBMCXD) $(LIBMCX) \
 		$(LDLIBS_ALL) -lcmocka
 
-demo: deps $(MCXD) $(MCXDNS) $(MCXCHECK)
+# Targets that need the Debian packages run make again after `make deps`:
+# the pkg-config flags above are expanded when make reads this file, which on
+# a bare machine is before deps has installed the -dev packages.
+demo: deps
+	@$(MAKE) --no-print-directory $(MCXD) $(MCXDNS) $(MCXCHECK)
 	@sh ci/demo.sh $(BUILD)
 
-check: deps all
+check: deps
+	@$(MAKE) --no-print-directory all
 	@sh ci/run-tests.sh $(BUILD)
 
 # libFuzzer targets: clang only, separate build tree.
@@ -123,11 +128,13 @@ build-fuzz/%.o: %.c
 -include $(FUZZ_LIB_OBJ:.o=.d)
 build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
-fuzz: deps $(FUZZ_BIN)
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 fuzz-smoke: fuzz
 	@sh ci/fuzz-smoke.sh $(FUZZ_BIN)
 
-bench: deps $(MCXD) $(MCXDNS) $(MCXCHECK)
+bench: deps
+	@$(MAKE) --no-print-directory $(MCXD) $(MCXDNS) $(MCXCHECK)
 	@sh bench/run.sh $(BUILD)
 
 install: $(MCXD) $(MCXDNS) $(MCXCHECK)
