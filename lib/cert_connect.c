@@ -9,10 +9,13 @@
  * Owns: the socket and the OpenSSL client connection of a probe, the
  * classification of a failed handshake (stalled, plain HTTP on the TLS port,
  * no common protocol version, other alert), and the TLS profiles:
- * modern = TLS 1.2..1.3 at OpenSSL's default security level; compat = TLS
- * 1.0..1.3 at security level 0 (SHA-1 and old ciphers allowed) to diagnose
- * legacy reverse proxies. No certificate verification happens here: the
- * presented chain goes through mcx_cert_check like a file does.
+ * modern = TLS 1.2..1.3 with OpenSSL's default ciphers; compat = TLS
+ * 1.0..1.3 with every cipher ("ALL:@SECLEVEL=0", MinProtocol overridden, as
+ * Debian's OpenSSL needs to speak TLS 1.0) to diagnose legacy reverse
+ * proxies. Both run at security level 0 with verification off: the probe
+ * captures whatever chain is presented (a 1024-bit key, a SHA-1 signature)
+ * and the chain then goes through mcx_cert_check like a file does, so
+ * --connect reports CT-015/CT-016 exactly as --file.
  * Does not own: the CT- rules (cert_check.c), the CLI (cmd_cert.c), HTTP.
  */
 #include <errno.h>
@@ -185,8 +188,8 @@ static SSL_CTX *probe_context(mcx_tls_profile profile)
         return NULL;
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
     SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+    SSL_CTX_set_security_level(ctx, 0);
     if (profile == MCX_TLS_PROFILE_COMPAT) {
-        SSL_CTX_set_security_level(ctx, 0);
         SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
         SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
     } else {

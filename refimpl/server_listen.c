@@ -9,7 +9,10 @@
  * certificate for that side from the topology (<internalWeb|externalWeb
  * certificate= key=>) then --cert/--key; SNI picks the first whose SANs cover
  * the requested name (X509_check_host), else the first is served. They are
- * loaded at start; SIGHUP reloads the topology, not the certificates.
+ * loaded at start; SIGHUP reloads the topology, not the certificates. A
+ * certificate below OpenSSL's default security level (1024-bit RSA, SHA-1
+ * signature) is served at security level 0 (a lab serves broken fixtures on
+ * purpose); a key that does not match its certificate refuses the start.
  * Accepted sockets get TCP_NODELAY.
  *
  * Owns: sockets, TLS contexts, writing responses (always with the
@@ -94,6 +97,16 @@ static void ssl_error_string(char *err, size_t errlen, const char *what, const c
     snprintf(err, errlen, "%s: %s: %s", file ? file : "(none)", what, detail);
 }
 
+/* An OpenSSL error that only says the certificate is below the security
+ * level (key too small, signature digest too weak). */
+static int tls_too_weak(unsigned long e)
+{
+    int reason = ERR_GET_REASON(e);
+    return ERR_GET_LIB(e) == ERR_LIB_SSL &&
+           (reason == SSL_R_EE_KEY_TOO_SMALL || reason == SSL_R_CA_KEY_TOO_SMALL ||
+            reason == SSL_R_CA_MD_TOO_WEAK);
+}
+
 static SSL_CTX *tls_context(const char *cert_file, const char *key_file, char *err,
                             size_t errlen)
 {
@@ -123,12 +136,23 @@ static SSL_CTX *tls_context(const char *cert_file, const char *key_file, char *e
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
-    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+    int loaded = SSL_CTX_use_certificate_chain_file(ctx, cert_file) == 1;
+    if (!loaded && tls_too_weak(ERR_peek_last_error())) {
+        /* A lab serves broken certificates on purpose (1024-bit RSA, SHA-1
+         * signature: conformance/pki) so that checkers can be tested against
+         * them: below the default security level, serve at level 0. */
+        ERR_clear_error();
+        SSL_CTX_set_security_level(ctx, 0);
+        loaded = SSL_CTX_use_certificate_chain_file(ctx, cert_file) == 1;
+    }
+    if (!loaded) {
         ssl_error_string(err, errlen, "cannot load the certificate (PEM)", cert_file);
     } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
         ssl_error_string(err, errlen, "cannot load the private key (PEM)", key_file);
     } else if (SSL_CTX_check_private_key(ctx) != 1) {
-        ssl_error_string(err, errlen, "private key does not match the certificate", key_file);
+        char what[600];
+        snprintf(what, sizeof what, "private key does not match the certificate %s", cert_file);
+        ssl_error_string(err, errlen, what, key_file);
     } else {
         return ctx;
     }

@@ -1,11 +1,16 @@
 #!/bin/sh
 # tls_live.sh -- integration test of live TLS: `mcxcheck cert --connect`
 # against real TLS servers (nginx and mcxd) serving the fixture PKI
-# (conformance/pki), on loopback 127.0.6.1-127.0.6.4, ports 18440-18499.
+# (conformance/pki), on loopback 127.0.6.1-127.0.6.4, ports 18440-18499
+# (single servers), 18500+ (nginx, one per fixture), 18600+ (mcxd, one per
+# fixture).
 #
-# Owns: proof that --connect gives the same finding IDs as --file for the
-# same certificate (nginx: every server fixture; mcxd: the certificates its
-# SNI selects), mcxd's SNI selection among topology certificates, the TLS
+# Owns: proof that --connect gives the same finding IDs and exit code as
+# --file for every row of conformance/pki/expected.txt (with its options:
+# --topology, --pool, --external-record, --chain, --key, ...) against nginx
+# and against mcxd serving that fixture, including sha1.pem and rsa1024.pem,
+# which a default-level TLS client refuses; the certificates mcxd's SNI
+# selects among topology certificates, the TLS
 # profiles against a TLS 1.0-only nginx, a server that stalls the handshake
 # (bounded by --timeout), plain HTTP on the TLS port, a name the presented
 # certificate does not cover (CT-021), and byte-identical reruns. Does not
@@ -67,14 +72,11 @@ ids() {
     echo "${l:--}"
 }
 
-# ---- nginx: one TLS server per fixture, a TLS 1.0-only one, plain HTTP ----
-# fixture:port:key (role frontend unless listed in role_of).
-fixtures="director.pem:18440 frontend.pem:18441 reverse-proxy.pem:18442
-no-lyncdiscover.pem:18443 no-lyncdiscoverinternal.pem:18444 missing-sip-domain.pem:18445
-wildcard.pem:18446 wildcard-sub.pem:18447 wildcard-partial.pem:18448 cn-only.pem:18449
-upper-case.pem:18450 trailing-dot.pem:18451 expired.pem:18452 not-yet-valid.pem:18453
-no-serverauth.pem:18454 no-crldp.pem:18455 self-signed.pem:18456 leaf-only.pem:18457
-ecdsa-p256.pem:18458 lab.pem:18459"
+# ---- the servers: one nginx server and one mcxd per fixture ---------------
+# Every certificate file named by conformance/pki/expected.txt (frontend.der
+# is served as frontend.pem: servers read PEM) plus lab.pem. nginx runs at
+# security level 0 so that it loads sha1.pem and rsa1024.pem; mcxd does so
+# by itself for a certificate below the default level.
 role_of() {
     case $1 in
     director.pem) echo director ;;
@@ -82,12 +84,27 @@ role_of() {
     *) echo frontend ;;
     esac
 }
+served_of() { case $1 in frontend.der) echo frontend.pem ;; *) echo "$1" ;; esac; }
 key_of() {
     case $1 in
     ecdsa-p256.pem) echo "$PKI/ecdsa-p256.key" ;;
+    rsa1024.pem) echo "$PKI/rsa1024.key" ;;
     *) echo "$PKI/leaf.key" ;;
     esac
 }
+served=$( (echo lab.pem; awk '!/^#/ && NF { print $1 }' "$PKI/expected.txt") |
+    while read -r f; do served_of "$f"; done | sort -u)
+# port_of FILE BASE: BASE + the index of FILE in $served.
+port_of() {
+    n=0
+    for s_ in $served; do
+        [ "$s_" = "$1" ] && { echo $(($2 + n)); return; }
+        n=$((n + 1))
+    done
+    echo 0
+}
+ng() { echo "$NG:$(port_of "$1" 18500)"; }   # nginx serving FILE
+mx() { echo "$MX:$(port_of "$1" 18600)"; }   # mcxd serving FILE
 mkdir -p "$tmp/nginx/logs"
 {
     echo "daemon off; master_process off; worker_processes 1;"
@@ -96,10 +113,9 @@ mkdir -p "$tmp/nginx/logs"
     echo "http {"
     echo "  access_log off; client_body_temp_path $tmp/nginx/body; proxy_temp_path $tmp/nginx/proxy;"
     echo "  fastcgi_temp_path $tmp/nginx/fcgi; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;"
-    for fp in $fixtures; do
-        f=${fp%%:*} port=${fp##*:}
-        echo "  server { listen $NG:$port ssl; ssl_certificate $PKI/$f; ssl_certificate_key $(key_of "$f");"
-        echo "    ssl_protocols TLSv1.2 TLSv1.3; location / { return 200 \"ok\\n\"; } }"
+    for f in $served; do
+        echo "  server { listen $(ng "$f") ssl; ssl_certificate $PKI/$f; ssl_certificate_key $(key_of "$f");"
+        echo "    ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers DEFAULT:@SECLEVEL=0; location / { return 200 \"ok\\n\"; } }"
     done
     echo "  server { listen $NG:18470 ssl; ssl_certificate $PKI/lab.pem; ssl_certificate_key $PKI/leaf.key;"
     echo "    ssl_protocols TLSv1; ssl_ciphers DEFAULT:@SECLEVEL=0; location / { return 200 \"ok\\n\"; } }"
@@ -114,51 +130,98 @@ if ! wait_port $NG 18471; then
     fail "nginx did not start"
     exit 1
 fi
-
-# ---- --connect vs --file, nginx ------------------------------------------
-for fp in $fixtures; do
-    f=${fp%%:*} port=${fp##*:}
-    role=$(role_of "$f")
-    # shellcheck disable=SC2086
-    "$MCXCHECK" cert --role "$role" $COMMON --file "$PKI/$f" >"$tmp/file.json" 2>"$tmp/err"
-    frc=$?
-    # shellcheck disable=SC2086
-    "$MCXCHECK" cert --role "$role" $COMMON --connect "$NG:$port" --timeout 5000 \
-        >"$tmp/conn.json" 2>>"$tmp/err"
-    crc=$?
-    fi=$(ids "$tmp/file.json") ci=$(ids "$tmp/conn.json")
-    # nginx serves what the file holds; leaf-only.pem is the leaf alone either way.
-    if [ "$fi" = "$ci" ] && [ "$frc" = "$crc" ] && [ "$fi" != unreadable ]; then
-        ok "nginx $f: --connect = --file ($ci, exit $crc)"
-    else
-        fail "nginx $f: --file $fi (exit $frc) vs --connect $ci (exit $crc)"
-        cat "$tmp/err"
-    fi
+# From here on mcxd and mcxcheck run with Debian 12's OpenSSL defaults
+# (security level 2, whatever this machine's openssl.cnf says): a 1024-bit
+# key or a SHA-1 signature must still be served and checked.
+cat >"$tmp/openssl.cnf" <<'EOF'
+openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+CipherString = DEFAULT:@SECLEVEL=2
+EOF
+export OPENSSL_CONF="$tmp/openssl.cnf"
+for f in $served; do
+    "$MCXD" --cert "$PKI/$f" --key "$(key_of "$f")" --listen "internal-https=$(mx "$f")" \
+        --no-listen internal-http --no-listen external-http --no-listen external-https \
+        --quiet 2>"$tmp/mcxd-$f.log" &
+    pids="$pids $!"
 done
-# The comparison is not vacuous: broken fixtures do produce their findings.
-# shellcheck disable=SC2086
-"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18452 >"$tmp/c.json" 2>/dev/null
-case $(ids "$tmp/c.json") in *CT-011*) ok "expired.pem over TLS: CT-011" ;; *) fail "expired.pem over TLS: $(ids "$tmp/c.json")" ;; esac
-# shellcheck disable=SC2086
-"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18457 >"$tmp/c.json" 2>/dev/null
-case $(ids "$tmp/c.json") in *CT-010*) ok "leaf-only.pem over TLS: CT-010 (missing intermediate)" ;; *) fail "leaf-only over TLS: $(ids "$tmp/c.json")" ;; esac
+for f in $served; do
+    a=$(mx "$f")
+    wait_port "${a%:*}" "${a##*:}" || { fail "mcxd serving $f did not start"; cat "$tmp/mcxd-$f.log"; }
+done
 
+# ---- --connect = --file for every row of expected.txt, nginx and mcxd -------
+# Each row runs as cert_fixtures.sh runs it (same ARGS: --topology, --pool,
+# --external-record, --chain, --key, --ca, --at, --fail-on), once with
+# --file and once with --connect to each server serving that file; the
+# finding IDs (with their counts) and the exit code must be equal.
+rows=0
+while read -r file role args _rest; do
+    case $file in '' | '#'*) continue ;; esac
+    rows=$((rows + 1))
+    set -- --role "$role" --ca "$PKI/root.pem" --at $AT --format json
+    if [ "$args" != "-" ]; then
+        case ",$args" in *,--sip-domain*) ;; *) set -- "$@" --sip-domain contoso.test --sip-domain fabrikam.test ;; esac
+        old_ifs=$IFS
+        IFS=,
+        for a in $args; do
+            IFS=$old_ifs
+            set -- "$@" "$(printf '%s' "$a" | sed "s|@PKI@|$PKI|g; s|@TOP@|$top|g")"
+        done
+        IFS=$old_ifs
+    else
+        set -- "$@" --sip-domain contoso.test --sip-domain fabrikam.test
+    fi
+    "$MCXCHECK" cert "$@" --file "$PKI/$file" >"$tmp/file.json" 2>"$tmp/err"
+    frc=$?
+    fi=$(ids "$tmp/file.json")
+    f=$(served_of "$file")
+    for server in nginx mcxd; do
+        if [ $server = nginx ]; then target=$(ng "$f"); else target=$(mx "$f"); fi
+        "$MCXCHECK" cert "$@" --connect "$target" --timeout 5000 >"$tmp/conn.json" 2>>"$tmp/err"
+        crc=$?
+        ci=$(ids "$tmp/conn.json")
+        if [ "$fi" = "$ci" ] && [ "$frc" = "$crc" ] && [ "$fi" != unreadable ]; then
+            ok "$server $file $role $args: --connect = --file ($ci, exit $crc)"
+        else
+            fail "$server $file $role $args: --file $fi (exit $frc) vs --connect $ci (exit $crc)"
+            cat "$tmp/err"
+        fi
+    done
+done <"$PKI/expected.txt"
+[ "$rows" -ge 40 ] && ok "$rows rows of expected.txt compared" || fail "only $rows rows read"
+# The comparison is not vacuous: broken fixtures do produce their findings
+# over TLS, including the ones a default-level TLS client would refuse.
+conn_has() { # FILE ID [ROLE]: --connect to nginx serving FILE reports ID
+    # shellcheck disable=SC2086
+    "$MCXCHECK" cert --role "${3:-frontend}" $COMMON --connect "$(ng "$1")" >"$tmp/c.json" 2>/dev/null
+    case $(ids "$tmp/c.json") in *"$2"*) ok "$1 over TLS: $2" ;; *) fail "$1 over TLS: $(ids "$tmp/c.json"), $2 expected" ;; esac
+}
+conn_has expired.pem CT-011
+conn_has leaf-only.pem CT-010
+conn_has rsa1024.pem CT-015
+conn_has sha1.pem CT-016
+conn_has wildcard-tld.pem CT-001
 # ---- the name a phone asks for (SNI) must be covered: CT-021 --------------
 # shellcheck disable=SC2086
-"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18443 --sni lyncdiscover.contoso.test \
+"$MCXCHECK" cert --role frontend $COMMON --connect "$(ng no-lyncdiscover.pem)" --sni lyncdiscover.contoso.test \
     >"$tmp/c.json" 2>/dev/null
 case $(ids "$tmp/c.json") in *CT-021*) ok "no-lyncdiscover.pem asked for lyncdiscover.contoso.test: CT-021" ;; *) fail "CT-021 expected: $(ids "$tmp/c.json")" ;; esac
 grep -q 'DNS:lyncdiscover.contoso.test' "$tmp/c.json" && ok "CT-021 names the SAN to add" \
     || fail "CT-021 remediation lacks the SAN"
 # shellcheck disable=SC2086
-"$MCXCHECK" cert --role frontend $COMMON --connect $NG:18441 --sni lyncdiscover.contoso.test \
+"$MCXCHECK" cert --role frontend $COMMON --connect "$(ng frontend.pem)" --sni lyncdiscover.contoso.test \
     >"$tmp/c.json" 2>/dev/null
 case $(ids "$tmp/c.json") in *CT-021*) fail "frontend.pem covers lyncdiscover.contoso.test" ;; *) ok "frontend.pem with SNI lyncdiscover.contoso.test: no CT-021" ;; esac
 
 # ---- deterministic: byte-identical reruns ---------------------------------
 for n in 1 2; do
     "$MCXCHECK" cert --role frontend --ca "$PKI/root.pem" --at $AT --sip-domain contoso.test \
-        --connect $NG:18441 --sni pool01.contoso.test >"$tmp/run$n.txt" 2>&1
+        --connect "$(ng frontend.pem)" --sni pool01.contoso.test >"$tmp/run$n.txt" 2>&1
 done
 cmp -s "$tmp/run1.txt" "$tmp/run2.txt" && ok "text report byte-identical on rerun" \
     || fail "reruns differ"
