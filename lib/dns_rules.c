@@ -192,10 +192,64 @@ static void remedy_record(rules_ctx *c, mcx_finding *f, const char *verb, const 
         strcmp(type, "CNAME") == 0 && strchr(target, '<') == NULL ? "." : "");
 }
 
-static void not_checked(rules_ctx *c, const char *subject, const char *fmt_rule, const char *why)
+/* DNS-018. `fix`: what to add so the rule runs (NULL: the catalogue's
+ * "Pass --topology ...", only right when no topology was given). */
+static void not_checked(rules_ctx *c, const char *subject, const char *fmt_rule, const char *why,
+                        const char *fix)
 {
-    add_finding(c, "DNS-018", subject, "%s view: not checked: %s: %s", c->view->name, fmt_rule,
-                why);
+    mcx_finding *f = add_finding(c, "DNS-018", subject, "%s view: not checked: %s: %s",
+                                 c->view->name, fmt_rule, why);
+    if (f != NULL && fix != NULL) mcx_finding_set_remediation(f, "%s", fix);
+}
+
+/* DNS-018 for an Autodiscover name outside every zone of the view. */
+static void not_checked_zone(rules_ctx *c, const char *domain, const char *name)
+{
+    char fix[3 * MCX_DNS_NAME_MAX + 256];
+
+    snprintf(fix, sizeof fix,
+             "Add the zone file of the SIP domain %s (the zone that holds %s) to the %s view, "
+             "then run again.",
+             domain, name, c->view->name);
+    not_checked(c, domain, name, "no zone of this view holds it (add the zone file of the SIP "
+                                 "domain)",
+                c->topo != NULL ? fix : NULL);
+}
+
+/* The web FQDN the topology says the Autodiscover name `name` must lead
+ * to in this view (the Director's, else the Front End pool's), or NULL. */
+static const char *expected_target(const rules_ctx *c, const char *name)
+{
+    const mcx_pool *pool = c->topo != NULL ? mcx_topology_autodiscover_pool(c->topo) : NULL;
+
+    if (pool == NULL) return NULL;
+    if (strncmp(name, "lyncdiscoverinternal.", 21) == 0) return pool->internal_web_fqdn;
+    if (strncmp(name, "lyncdiscover.", 13) == 0) return pool->external_web_fqdn;
+    return NULL;
+}
+
+/* The address the topology gives the web FQDN an Autodiscover name leads
+ * to in this view: the reverse proxy's public IP outside, the pool's
+ * internal web IP inside (a placeholder when the topology has none). */
+static const char *expected_address(const rules_ctx *c)
+{
+    const mcx_pool *pool = mcx_topology_autodiscover_pool(c->topo);
+
+    if (c->vantage == MCX_DNS_VANTAGE_EXTERNAL)
+        return c->topo->reverse_proxy_ip != NULL ? c->topo->reverse_proxy_ip
+                                                 : "<public IP of the reverse proxy>";
+    return pool != NULL && pool->internal_ip != NULL ? pool->internal_ip
+                                                     : "<internal web IP of the pool>";
+}
+
+/* 1 when the external view's chain of `p` reaches a pool's internal web
+ * FQDN (DNS-019 says so; the chain is not judged dangling then). */
+static int external_to_internal_fqdn(const rules_ctx *c, const name_probe *p)
+{
+    if (c->vantage != MCX_DNS_VANTAGE_EXTERNAL || c->topo == NULL) return 0;
+    for (size_t i = 0; i < c->topo->npools; i++)
+        if (chain_reaches(&p->a, c->topo->pools[i].internal_web_fqdn)) return 1;
+    return 0;
 }
 
 /* Where a chain that was cut short really ends: follow the CNAMEs from
@@ -229,7 +283,13 @@ static int check_chain(rules_ctx *c, const name_probe *p, const char *subject)
     if (a->status == MCX_DNS_LOOP) {
         f = add_finding(c, "DNS-012", subject, "%s view: %s never resolves: CNAME loop %s",
                         c->view->name, p->name, chain);
-        if (f != NULL)
+        if (f != NULL && expected_target(c, p->name) != NULL)
+            mcx_finding_set_remediation(
+                f, "In zone %s, change: %s. %d IN CNAME %s. (the %s web FQDN of the topology; "
+                "this breaks the loop %s)",
+                p->zone, p->name, RULES_DEFAULT_TTL, expected_target(c, p->name),
+                mcx_dns_vantage_name(c->vantage), chain);
+        else if (f != NULL)
             mcx_finding_set_remediation(
                 f,
                 "In zone %s, change the CNAME %s (target %s) to point at a name with an A "
@@ -251,14 +311,27 @@ static int check_chain(rules_ctx *c, const name_probe *p, const char *subject)
         return 1;
     }
     if (a->ncnames > 0 && (a->status == MCX_DNS_NXDOMAIN || a->status == MCX_DNS_NODATA) &&
-        p->aaaa.status != MCX_DNS_ANSWER) {
+        p->aaaa.status != MCX_DNS_ANSWER && !external_to_internal_fqdn(c, p)) {
         const char *last = a->chain[a->nchain - 1];
         const char *zone = mcx_dns_view_zone_of(c->view, last);
         f = add_finding(c, "DNS-013", subject, "%s view: %s is a CNAME chain %s whose target %s %s",
                         c->view->name, p->name, chain, last,
                         a->status == MCX_DNS_NXDOMAIN ? "does not exist (NXDOMAIN)"
                                                       : "has no A or AAAA record (NODATA)");
-        if (f != NULL)
+        const char *want = expected_target(c, p->name);
+        char want_norm[MCX_DNS_NAME_MAX] = "";
+        if (want != NULL) mcx_dns_name_normalise(want, want_norm, sizeof want_norm);
+        if (f != NULL && want != NULL && strcmp(want_norm, last) == 0)
+            /* The CNAME is right, its target (the topology's web FQDN) lacks its address. */
+            remedy_record(c, f, "create", zone != NULL ? zone : p->zone, last, "A",
+                          expected_address(c));
+        else if (f != NULL && want != NULL)
+            mcx_finding_set_remediation(
+                f, "In zone %s, change: %s. %d IN CNAME %s. (the %s web FQDN of the topology, "
+                "instead of the missing %s)",
+                p->zone, p->name, RULES_DEFAULT_TTL, expected_target(c, p->name),
+                mcx_dns_vantage_name(c->vantage), last);
+        else if (f != NULL)
             mcx_finding_set_remediation(
                 f,
                 "In zone %s, create: %s. %d IN A <address of %s>, or change the CNAME %s to "
@@ -355,7 +428,9 @@ static void check_internal_target(rules_ctx *c, const name_probe *p, const char 
     mcx_finding *f;
 
     if (pool == NULL) {
-        not_checked(c, domain, "target of lyncdiscoverinternal", "the topology has no pool");
+        not_checked(c, domain, "target of lyncdiscoverinternal", "the topology has no pool",
+                    "Add the Director or Front End pool, with its web FQDNs, to the topology "
+                    "file.");
         return;
     }
     chain_text(&p->a, chain, sizeof chain);
@@ -381,7 +456,9 @@ static void check_internal_target(rules_ctx *c, const name_probe *p, const char 
     }
     if (pool->internal_ip == NULL) {
         not_checked(c, domain, "address of lyncdiscoverinternal",
-                    "the topology gives no internal web IP for the autodiscover pool");
+                    "the topology gives no internal web IP for the autodiscover pool",
+                    "In the topology file, give the autodiscover pool's internal web FQDN its "
+                    "IP address (ip=).");
         return;
     }
     if (probe_has_address(p, pool->internal_ip)) return;
@@ -416,7 +493,9 @@ static void check_external_target(rules_ctx *c, const name_probe *p, const char 
     mcx_finding *f;
 
     if (pool == NULL) {
-        not_checked(c, domain, "target of lyncdiscover", "the topology has no pool");
+        not_checked(c, domain, "target of lyncdiscover", "the topology has no pool",
+                    "Add the Director or Front End pool, with its web FQDNs, to the topology "
+                    "file.");
         return;
     }
     chain_text(&p->a, chain, sizeof chain);
@@ -435,7 +514,9 @@ static void check_external_target(rules_ctx *c, const name_probe *p, const char 
             inner->internal_ip != NULL ? inner->internal_ip : "no IP in topology");
     } else if (p->a.ncnames == 0 && rp_ip == NULL) {
         not_checked(c, domain, "address of lyncdiscover",
-                    "the topology gives no reverse proxy IP to compare with");
+                    "the topology gives no reverse proxy IP to compare with",
+                    "In the topology file, give the reverse proxy its public IP address "
+                    "(<reverseProxy ip=>).");
         return;
     } else {
         f = add_finding(
@@ -530,9 +611,7 @@ static void check_domain_internal(rules_ctx *c, const char *domain)
     if (probe_pair(c, domain, &li, &ld) != 0)
         goto done;
     if (li->zone == NULL) {
-        not_checked(c, domain, li->name,
-                    "no zone of this view holds it (add the zone file of "
-                    "the SIP domain)");
+        not_checked_zone(c, domain, li->name);
     } else if (!li->present) {
         report_missing(c, domain, li, "DNS-001", 0);
     } else if (!check_required_name(c, li, domain)) {
@@ -540,7 +619,8 @@ static void check_domain_internal(rules_ctx *c, const char *domain)
             check_internal_target(c, li, domain);
         else
             not_checked(c, domain, "target of lyncdiscoverinternal",
-                        "no --topology: the Director and Front End web FQDNs are unknown");
+                        "no --topology: the Director and Front End web FQDNs are unknown",
+                        NULL);
     }
     if (ld->zone != NULL && ld->present) {
         f = add_finding(
@@ -566,9 +646,7 @@ static void check_domain_external(rules_ctx *c, const char *domain)
     if (probe_pair(c, domain, &li, &ld) != 0)
         goto done;
     if (ld->zone == NULL) {
-        not_checked(c, domain, ld->name,
-                    "no zone of this view holds it (add the zone file of "
-                    "the SIP domain)");
+        not_checked_zone(c, domain, ld->name);
     } else if (!ld->present) {
         report_missing(c, domain, ld, "DNS-002", 1);
     } else if (!check_required_name(c, ld, domain)) {
@@ -577,7 +655,8 @@ static void check_domain_external(rules_ctx *c, const char *domain)
             check_external_target(c, ld, domain);
         else
             not_checked(c, domain, "target of lyncdiscover",
-                        "no --topology: the external web FQDNs and the reverse proxy are unknown");
+                        "no --topology: the external web FQDNs and the reverse proxy are unknown",
+                        NULL);
     }
     if (li->zone != NULL && li->present) {
         char chain[4 * MCX_DNS_NAME_MAX];
@@ -653,9 +732,15 @@ static void check_pools_internal(rules_ctx *c)
             return;
         }
         if (p->zone == NULL) {
+            char fix[3 * MCX_DNS_NAME_MAX + 256];
+            snprintf(fix, sizeof fix,
+                     "Add to the internal DNS a zone that holds %s, with an A record at the "
+                     "reverse proxy's public IP%s%s.",
+                     p->name, rp_ip != NULL ? " " : "", rp_ip != NULL ? rp_ip : "");
             not_checked(c, pool->id, "split-brain record of the external web FQDN",
                         "no zone of the internal view holds it, so internal clients get the "
-                        "public answer");
+                        "public answer",
+                        fix);
         } else if (!p->resolves) {
             f = add_finding(c, "DNS-008", pool->id,
                             "internal view: the external web FQDN %s of pool %s does not resolve "
@@ -711,8 +796,13 @@ static void check_pools_external(rules_ctx *c)
                     in->a.wildcard[0] ? in->a.wildcard : "", in->a.wildcard[0] ? ")" : "");
         }
         if (ex->zone == NULL) {
+            char fix[3 * MCX_DNS_NAME_MAX + 256];
+            snprintf(fix, sizeof fix,
+                     "Add the public zone that holds %s to the external view (zone file or "
+                     "server), then run again.",
+                     ex->name);
             not_checked(c, pool->id, "external web FQDN resolves publicly",
-                        "no zone of the external view holds it");
+                        "no zone of the external view holds it", fix);
         } else if (!ex->resolves) {
             f = add_finding(
                 c, "DNS-011", pool->id,
@@ -777,7 +867,7 @@ int mcx_dns_rules_check(mcx_dns_view *view, mcx_dns_vantage vantage, const char 
     check_cname_and_other_data(&c);
     if (topology == NULL)
         not_checked(&c, view->name, "web FQDN rules (split-brain, internal/external web FQDN)",
-                    "no --topology: the pools' web FQDNs are unknown");
+                    "no --topology: the pools' web FQDNs are unknown", NULL);
     else if (vantage == MCX_DNS_VANTAGE_INTERNAL)
         check_pools_internal(&c);
     else

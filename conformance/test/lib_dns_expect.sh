@@ -14,14 +14,19 @@ lib_dns_expect.sh)
     ;;
 esac
 
-# expect.py SCENARIO_XML VIEW: the expectations of one view, one per line:
+# expect.py SCENARIO_XML VIEW [zone|live]: the expectations of one view
+# for `mcxcheck zone` (default) or a live `mcxcheck dns` run (an
+# expectation with only="zone"/"live" holds for that run alone), one per line:
 #   topology ARG | domain D | zone FILE | origin FILE NAME | must ID |
-#   mustnot ID | disc D NAME
+#   mustnot ID | disc D NAME | bind9exclude REASON | bind9broken ZONE VIEW
 dns_expect_init() {
     cat >"$work/expect.py" <<'EOF'
 import os, sys, xml.etree.ElementTree as ET
 ns = {"s": "urn:mcxlab:dns-scenario:1"}
 path, view = sys.argv[1:3]
+mode = sys.argv[3] if len(sys.argv) > 3 else "zone"
+def holds(e):
+    return e.get("only") in (None, mode)
 root = ET.parse(path).getroot()
 folder = os.path.dirname(path)
 ref = root.find("s:topology", ns).get("ref")
@@ -34,12 +39,17 @@ for v in root.findall("s:view", ns):
     for z in v.findall("s:zone", ns):
         print("zone", os.path.join(folder, z.get("file")))
         print("origin", os.path.join(folder, z.get("file")), z.get("origin") or "")
-    for m in v.findall("s:mustHave", ns):
+    for m in filter(holds, v.findall("s:mustHave", ns)):
         print("must", m.get("id"))
-    for m in v.findall("s:mustNotHave", ns):
+    for m in filter(holds, v.findall("s:mustNotHave", ns)):
         print("mustnot", m.get("id"))
-    for d in v.findall("s:discovery", ns):
+    for d in filter(holds, v.findall("s:discovery", ns)):
         print("disc", d.get("sipDomain").lower(), d.get("answers").lower())
+b = root.find("s:bind9", ns)
+if b is not None and b.get("exclude"):
+    print("bind9exclude", " ".join(b.get("exclude").split()))
+if b is not None and b.get("brokenZone"):
+    print("bind9broken", b.get("brokenZone").lower(), b.get("view"))
 EOF
 }
 
