@@ -18,32 +18,32 @@
  *          plus the common options (--format, --output, --fail-on, ...);
  *          0 no finding at or above --fail-on, 1 findings (an unreadable or
  *          truncated capture is finding PC-001), 2 usage error.
- *   replay FILE --target-internal URL --target-external URL [verify options]
+ *   replay FILE --target-internal URL --target-external URL
+ *          [--map-host RECORDED=NEW]... [--target-topology FILE] [verify options]
  *          re-sends every recorded request whose listener is known to the
- *          target of its side (application layer: libcurl, not packets),
- *          Host kept as recorded, and compares each response with the
- *          recorded one (status, content type, Autodiscover documents
- *          parsed and compared field by field, other bodies byte for byte;
- *          Date and other headers are volatile and not compared); each
- *          difference is a PC-050 finding with both excerpts.
+ *          target of its side (conformance/pcap_replay.c: application
+ *          layer, libcurl), host names in the request mapped (--map-host,
+ *          or paired from --topology, the recorded deployment, and
+ *          --target-topology), and compares each response with the recorded
+ *          one after mapping and hiding volatile fields: one PC-050 / PC-051
+ *          / PC-052 finding per difference with both excerpts; 0, 1
+ *          differences, 2 usage error (a bad mapping or topology).
  * Does not own: the layers and rules (lib/pcap_*.c, tcp_reassembly.c,
- * http_stream.c, dns_decode.c) nor report rendering (cli_common.c).
+ * http_stream.c, dns_decode.c), the replay comparison (pcap_replay.c) nor
+ * report rendering (cli_common.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <ctype.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "commands.h"
-#include "mcx/autodiscover.h"
 #include "mcx/http_client.h"
-#include "mcx/http_stream.h"
 #include "mcx/pcap.h"
 #include "mcx/topology.h"
 #include "pcap_record.h"
+#include "pcap_replay.h"
 
 #define PCAP_DEFAULT_NOW "2026-01-01T00:00:00Z"
 #define PCAP_DEFAULT_SEED 1
@@ -79,10 +79,19 @@ static void pcap_usage(FILE *out)
           "  --port P=L        server port P is listener L (internal-http, internal-https,\n"
           "                    external-http, external-https), for non-standard ports\n"
           "       mcxcheck pcap replay FILE --target-internal URL --target-external URL\n"
+          "                            [--map-host RECORDED=NEW]... [--target-topology FILE]\n"
           "                            [verify options]\n"
           "  replay   re-send the recorded requests to the targets (by the side of the\n"
-          "           listener they reached; Host kept) and compare the responses\n"
-          "           (PC-050 per difference, with both excerpts)\n"
+          "           listener they reached) with host names mapped, and compare the\n"
+          "           responses after mapping names and hiding volatile fields (dates,\n"
+          "           GUIDs, tokens, cookie values): one finding per difference with both\n"
+          "           excerpts (PC-050 status/Content-Type, PC-051 document element,\n"
+          "           PC-052 header)\n"
+          "  --map-host R=N    a recorded host name (or domain: its subdomains too) R is N\n"
+          "                    at the target (Host, request target, compared values)\n"
+          "  --target-topology FILE  pair the names of --topology (the recorded\n"
+          "                    deployment) with FILE's by position (SIP domains, pools,\n"
+          "                    web FQDNs, reverse proxy) as --map-host does\n"
           "Exit: 0 ok, 1 findings at or above --fail-on, 2 usage or input error,\n"
           "4 internal or write error.\n",
           out);
@@ -259,156 +268,32 @@ static int pcap_parse_port(const char *spec, mcx_pcap_verify_options *o)
     return -1;
 }
 
-/* ---- replay ---- */
-
-typedef struct pcap_replay_ctx {
-    const char *target[2]; /* by mcx_access: base URL, no trailing slash needed */
-    mcx_report *rep;
-    unsigned long replayed, differ, skipped;
-} pcap_replay_ctx;
-
-static void replay_norm_ct(const char *in, char *out, size_t len)
+/* Pair the names of the recorded topology `t` with those of `path`'s: 0,
+ * or -1 after saying why (exit 2). */
+static int pcap_replay_topology_maps(pcap_replay *rp, const mcx_topology *t, const char *path)
 {
-    size_t k = 0;
-    for (; in && *in && k + 1 < len; in++)
-        if (*in != ' ' && *in != '\t')
-            out[k++] = (char)tolower((unsigned char)*in);
-    out[k] = '\0';
-}
-
-static int replay_is_ad(const char *ct)
-{
-    return ct && (strncasecmp(ct, "application/vnd.microsoft.rtc.autodiscover+", 43) == 0 ||
-                  strncasecmp(ct, "application/json", 16) == 0);
-}
-
-/* First difference between two documents, or "" when equal. */
-static void replay_doc_diff(const mcx_ad_doc *a, const mcx_ad_doc *b, char *out, size_t len)
-{
-    out[0] = '\0';
-    if (a->kind != b->kind)
-        snprintf(out, len, "document %s vs %s", mcx_ad_kind_name(a->kind),
-                 mcx_ad_kind_name(b->kind));
-    else if (a->has_access_location != b->has_access_location ||
-             (a->has_access_location && a->access_location != b->access_location))
-        snprintf(out, len, "AccessLocation %s vs %s",
-                 a->has_access_location ? mcx_ad_access_name(a->access_location) : "(none)",
-                 b->has_access_location ? mcx_ad_access_name(b->access_location) : "(none)");
-    else if (a->nlinks != b->nlinks)
-        snprintf(out, len, "%zu links vs %zu", a->nlinks, b->nlinks);
-    else if (a->nsipaccess != b->nsipaccess)
-        snprintf(out, len, "%zu SipAccess entries vs %zu", a->nsipaccess, b->nsipaccess);
-    for (size_t i = 0; out[0] == '\0' && i < a->nlinks; i++) {
-        const mcx_ad_link *l = mcx_ad_find_link(b, a->links[i].token);
-        if (l == NULL)
-            snprintf(out, len, "link %s missing", a->links[i].token);
-        else if (strcasecmp(l->href, a->links[i].href) != 0)
-            snprintf(out, len, "link %s: %s vs %s", a->links[i].token, a->links[i].href,
-                     l->href);
+    int none;
+    mcx_topology *target = pcap_load_topology(path, &none);
+    if (target == NULL) {
+        if (none)
+            fprintf(stderr, "mcxcheck pcap replay: --target-topology: a file is required\n");
+        return -1;
     }
-    for (size_t i = 0; out[0] == '\0' && i < a->nsipaccess; i++) {
-        const mcx_ad_sipaccess *s = mcx_ad_find_sipaccess(b, a->sipaccess[i].name);
-        if (s == NULL || strcasecmp(s->fqdn, a->sipaccess[i].fqdn) != 0 ||
-            s->port != a->sipaccess[i].port)
-            snprintf(out, len, "%s differs", a->sipaccess[i].name);
-    }
-}
-
-static void replay_compare(pcap_replay_ctx *rc, const char *url, const mcx_http_message *rec,
-                           const mcx_http_response *got)
-{
-    char diff[600] = "";
-    const char *rct = mcx_http_msg_header(rec, "Content-Type");
-    const char *gct = mcx_http_header_get(got, "Content-Type");
-    char a[256], b[256];
-    replay_norm_ct(rct, a, sizeof a);
-    replay_norm_ct(gct, b, sizeof b);
-    if (rec->status != got->status) {
-        snprintf(diff, sizeof diff, "status %d recorded, %d replayed", rec->status,
-                 got->status);
-    } else if (strcmp(a, b) != 0) {
-        snprintf(diff, sizeof diff, "Content-Type '%s' recorded, '%s' replayed",
-                 rct ? rct : "", gct ? gct : "");
-    } else if (replay_is_ad(rct) && rec->status == 200) {
-        mcx_report *scratch = mcx_report_new("mcxcheck", "replay", url);
-        mcx_ad_doc da, db;
-        memset(&da, 0, sizeof da);
-        memset(&db, 0, sizeof db);
-        int pa = mcx_ad_parse(rct, rec->body, rec->body_len, &da, scratch, url);
-        int pb = mcx_ad_parse(gct, got->body, got->body_len, &db, scratch, url);
-        if (pa != pb)
-            snprintf(diff, sizeof diff, "document %s recorded, %s replayed",
-                     pa == 0 ? "parsed" : "unparsable", pb == 0 ? "parsed" : "unparsable");
-        else if (pa == 0)
-            replay_doc_diff(&da, &db, diff, sizeof diff);
-        mcx_ad_doc_clear(&da);
-        mcx_ad_doc_clear(&db);
-        mcx_report_free(scratch);
-    } else if (rec->body_len != got->body_len ||
-               (rec->body_len && memcmp(rec->body, got->body, rec->body_len) != 0)) {
-        snprintf(diff, sizeof diff, "body of %zu bytes recorded, %zu replayed differs",
-                 rec->body_len, got->body_len);
-    }
-    mcx_report_step(rc->rep, 1, diff[0] ? MCX_STEP_FAIL : MCX_STEP_OK, 0,
-                    diff[0] ? diff : NULL, "replayed %s -> %d", url, got->status);
-    if (diff[0] == '\0')
-        return;
-    rc->differ++;
-    mcx_finding *f = mcx_report_add(rc->rep, "PC-050",
-                                    "%s: %s; recorded excerpt: %.200s; replayed excerpt: %.200s",
-                                    url, diff, rec->body ? rec->body : "",
-                                    got->body ? got->body : "");
-    mcx_finding_set_evidence(f, url, got->status, got->body, got->body_len);
-}
-
-static void replay_exchange(void *ctx, const struct mcx_http_message *req,
-                            const struct mcx_http_message *resp, int side, int tls)
-{
-    pcap_replay_ctx *rc = ctx;
-    (void)tls;
-    if (resp == NULL || side < 0 || rc->target[side] == NULL || req->method == NULL) {
-        rc->skipped++;
-        return;
-    }
-    char url[4096];
-    const char *base = rc->target[side];
-    size_t bl = strlen(base);
-    snprintf(url, sizeof url, "%.*s%s", (int)(bl && base[bl - 1] == '/' ? bl - 1 : bl), base,
-             req->target ? req->target : "/");
-    mcx_http_header hdrs[MCX_HTTP_MAX_HEADERS];
-    size_t nh = 0;
-    for (size_t i = 0; i < req->nheaders; i++) {
-        const char *n = req->names[i];
-        if (strcasecmp(n, "Content-Length") == 0 || strcasecmp(n, "Connection") == 0 ||
-            strcasecmp(n, "Transfer-Encoding") == 0 || strcasecmp(n, "Keep-Alive") == 0)
-            continue;
-        hdrs[nh].name = req->names[i];
-        hdrs[nh].value = req->values[i];
-        nh++;
-    }
-    mcx_http_request hr = {req->method, url, hdrs, nh, req->body, req->body_len};
-    mcx_http_options ho;
-    memset(&ho, 0, sizeof ho);
-    ho.timeout_ms = 5000;
-    mcx_http_response got;
-    rc->replayed++;
-    if (mcx_http_perform(&hr, &ho, &got) != 0) {
-        rc->differ++;
-        mcx_report_step(rc->rep, 1, MCX_STEP_FAIL, 0, got.error_text, "replayed %s -> %s", url,
-                        mcx_http_error_name(got.error));
-        mcx_report_add(rc->rep, "PC-050", "%s: recorded status %d, replay failed (%s: %s)",
-                       url, resp->status, mcx_http_error_name(got.error), got.error_text);
-    } else {
-        replay_compare(rc, url, resp, &got);
-    }
-    mcx_http_response_free(&got);
+    char err[512];
+    int rc = pcap_replay_map_topologies(rp, t, target, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "mcxcheck pcap replay: --target-topology %s: %s\n", path, err);
+    mcx_topology_free(target);
+    return rc;
 }
 
 static int pcap_verify(int argc, char **argv, int replay)
 {
     const char *file = NULL, *topo_path = NULL;
-    pcap_replay_ctx rc;
-    memset(&rc, 0, sizeof rc);
+    const char *target_topo = NULL;
+    pcap_replay rc;
+    pcap_replay_init(&rc);
+    char err[1024] = "";
     mcx_pcap_verify_options opt;
     memset(&opt, 0, sizeof opt);
     mcx_cli_common common;
@@ -416,64 +301,82 @@ static int pcap_verify(int argc, char **argv, int replay)
     for (int i = 1; i < argc; i++) {
         int c = mcx_cli_common_parse(&common, argc, argv, &i);
         if (c < 0)
-            return MCX_EXIT_USAGE;
+            goto usage;
         if (c > 0)
             continue;
         const char *v;
         if (strcmp(argv[i], "--topology") == 0) {
             if ((topo_path = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
-                return MCX_EXIT_USAGE;
+                goto usage;
         } else if (strcmp(argv[i], "--sip-domain") == 0) {
             if ((opt.sip_domain = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
-                return MCX_EXIT_USAGE;
+                goto usage;
         } else if (strcmp(argv[i], "--port") == 0) {
             if ((v = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
-                return MCX_EXIT_USAGE;
+                goto usage;
             if (pcap_parse_port(v, &opt) != 0) {
                 fprintf(stderr, "mcxcheck pcap verify: --port %s: expected PORT=LISTENER "
                         "(internal-http, internal-https, external-http, external-https)\n", v);
-                return MCX_EXIT_USAGE;
+                goto usage;
             }
         } else if (replay && strcmp(argv[i], "--target-internal") == 0) {
             if ((rc.target[MCX_ACCESS_INTERNAL] = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
-                return MCX_EXIT_USAGE;
+                goto usage;
         } else if (replay && strcmp(argv[i], "--target-external") == 0) {
             if ((rc.target[MCX_ACCESS_EXTERNAL] = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
-                return MCX_EXIT_USAGE;
+                goto usage;
+        } else if (replay && strcmp(argv[i], "--target-topology") == 0) {
+            if ((target_topo = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
+                goto usage;
+        } else if (replay && strcmp(argv[i], "--map-host") == 0) {
+            if ((v = mcx_cli_value("pcap", argc, argv, &i)) == NULL)
+                goto usage;
+            if (pcap_replay_map_add(&rc, v, err, sizeof err) != 0) {
+                fprintf(stderr, "mcxcheck pcap replay: --map-host %s\n", err);
+                goto usage;
+            }
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             pcap_usage(stdout);
+            pcap_replay_clear(&rc);
             return MCX_EXIT_OK;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "mcxcheck pcap %s: unknown option '%s'\n", argv[0], argv[i]);
-            return MCX_EXIT_USAGE;
+            goto usage;
         } else if (file == NULL) {
             file = argv[i];
         } else {
             fprintf(stderr, "mcxcheck pcap verify: one FILE only ('%s')\n", argv[i]);
-            return MCX_EXIT_USAGE;
+            goto usage;
         }
     }
     if (replay && rc.target[0] == NULL && rc.target[1] == NULL) {
         fprintf(stderr, "mcxcheck pcap replay: --target-internal and/or --target-external "
                         "is required\n");
-        return MCX_EXIT_USAGE;
+        goto usage;
     }
     if (file == NULL) {
         fprintf(stderr, "mcxcheck pcap %s: FILE is required\n", argv[0]);
         pcap_usage(stderr);
-        return MCX_EXIT_USAGE;
+        goto usage;
     }
     int none;
     mcx_topology *t = pcap_load_topology(topo_path, &none);
     if (t == NULL && !none)
-        return MCX_EXIT_USAGE;
+        goto usage;
+    if (target_topo && (t == NULL || pcap_replay_topology_maps(&rc, t, target_topo) != 0)) {
+        if (t == NULL)
+            fprintf(stderr, "mcxcheck pcap replay: --target-topology needs the recorded "
+                            "deployment's --topology (not 'none')\n");
+        mcx_topology_free(t);
+        goto usage;
+    }
     opt.topo = t;
     mcx_report *rep = mcx_report_new("mcxcheck", replay ? "pcap replay" : "pcap verify", file);
     if (rep == NULL) {
         mcx_topology_free(t);
+        pcap_replay_clear(&rc);
         return MCX_EXIT_INTERNAL;
     }
-    char err[1024] = "";
     mcx_pcap_reader *r = mcx_pcap_reader_open(file, err, sizeof err);
     if (r == NULL) {
         mcx_report_add(rep, strstr(err, "unsupported link type") ? "PC-004" : "PC-001", "%s",
@@ -501,29 +404,19 @@ static int pcap_verify(int argc, char **argv, int replay)
             return exit_code;
         }
     } else {
-        /* The capture's own findings are verify's business: replay reports
-         * only differences (and a capture it could not read). */
-        mcx_report *scratch = mcx_report_new("mcxcheck", "pcap verify", file);
-        rc.rep = rep;
-        opt.on_exchange = replay_exchange;
-        opt.exchange_ctx = &rc;
         mcx_http_global_init();
-        if (scratch)
-            mcx_pcap_verify(r, &opt, scratch);
+        pcap_replay_run(&rc, r, &opt, file, rep);
         mcx_http_global_cleanup();
         mcx_pcap_reader_close(r);
-        for (size_t k = 0; scratch && k < scratch->nfindings; k++)
-            if (strcmp(scratch->findings[k].id, "PC-001") == 0)
-                mcx_report_add(rep, "PC-001", "%s", scratch->findings[k].message);
-        mcx_report_free(scratch);
-        mcx_report_step(rep, 0, MCX_STEP_INFO, 0, NULL,
-                        "%lu requests replayed, %lu differ, %lu not replayed (no response "
-                        "recorded or listener unknown)", rc.replayed, rc.differ, rc.skipped);
     }
     int exit_code = mcx_cli_emit(&common, rep);
     mcx_report_free(rep);
     mcx_topology_free(t);
+    pcap_replay_clear(&rc);
     return exit_code;
+usage:
+    pcap_replay_clear(&rc);
+    return MCX_EXIT_USAGE;
 }
 
 int mcxcheck_cmd_pcap(int argc, char **argv)

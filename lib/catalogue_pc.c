@@ -115,8 +115,23 @@ const mcx_check mcx_catalogue_pc[] = {
     {"PC-050", MCX_LEVEL_ERROR, "Replayed response differs from the recorded one",
      "protocol.md 2 (Autodiscover exchange)",
      "Compare the implementation with the recorded deployment; the excerpts show both.",
-     "pcap replay re-sent a recorded request; status, content type or the normalised "
-     "document differs."},
+     "pcap replay re-sent a recorded request (host names mapped); the status or the "
+     "Content-Type differs, or no response came back. One finding per exchange and field, "
+     "naming the exchange and its frames."},
+    {"PC-051", MCX_LEVEL_ERROR, "Replayed document differs from the recorded one",
+     "protocol.md 2 (Autodiscover exchange)",
+     "Compare the implementation with the recorded deployment at the element named; the "
+     "excerpts show both values.",
+     "pcap replay compared the recorded and replayed bodies after mapping host names and "
+     "hiding volatile values (dates, GUIDs, opaque tokens): an Autodiscover document field "
+     "(kind, AccessLocation, a Link by token, a SipAccess entry), a JSON key or XML element "
+     "of another body, or the text of a body differs. One finding per difference."},
+    {"PC-052", MCX_LEVEL_ERROR, "Replayed protocol header differs from the recorded one",
+     "protocol.md 2 (Autodiscover exchange)",
+     "Compare the implementation's response headers with the recorded deployment.",
+     "pcap replay compared Location, X-MS-WebTicketURL, WWW-Authenticate, Set-Cookie "
+     "(name and attributes; the value and expiry are volatile), X-Ms-diagnostics and Allow "
+     "after mapping host names; Date, Expires and framing headers are not compared."},
 };
 
 const size_t mcx_catalogue_pc_count = sizeof mcx_catalogue_pc / sizeof mcx_catalogue_pc[0];
