@@ -22,17 +22,41 @@
 
 #include "mcx/http_stream.h"
 
+/* Strings of one message (target, header names and values) live in its
+ * text arena: an inline buffer, then overflow buffers that are never moved
+ * (so finished strings keep their address). One string is assembled at a
+ * time, at the end of the current buffer; when it outgrows the buffer its
+ * bytes so far move to a new one. Freed with the message: a message costs
+ * two or three allocations instead of two per header. */
+#define MSG_TEXT_INLINE 1024
+#define MSG_TEXT_OVERFLOW 4096
+
+typedef struct text_overflow {
+    struct text_overflow *prev;
+    char data[];
+} text_overflow;
+
+typedef struct msg_block {
+    mcx_http_message m;
+    char *buf;              /* current buffer: text or the newest overflow */
+    size_t cap, used;
+    size_t open_start;      /* offset in buf of the string being assembled */
+    text_overflow *overflow;
+    size_t body_cap;
+    char text[MSG_TEXT_INLINE];
+} msg_block;
+
+enum { OPEN_NONE, OPEN_TARGET, OPEN_FIELD, OPEN_VALUE };
+
 typedef struct http_dir {
     http_parser parser;
     int dir;
     int in_message;
     int resync;         /* skipping to the next start line */
-    int last_was_value;
+    int open;           /* which string of cur is being assembled */
     int is_head;        /* response: answers a HEAD request */
-    mcx_http_message *cur; /* the message being parsed, NULL between messages */
-    char *field, *value; /* header being assembled */
-    size_t field_len, value_len;
-    size_t target_len;
+    msg_block *cur;     /* the message being parsed, NULL between messages */
+    char *field;        /* finished name of the header whose value is open */
     uint64_t offset;     /* stream bytes seen */
     unsigned long frame;
     struct mcx_http_conn *conn;
@@ -48,7 +72,7 @@ struct mcx_http_conn {
     /* Requests awaiting their responses, oldest first; grown on demand up
      * to MCX_HTTP_MAX_PENDING and freed when empty (most connections never
      * pipeline, and an idle open connection should cost little). */
-    mcx_http_message *pending;
+    msg_block **pending;
     size_t npending, cappending;
 };
 
@@ -78,42 +102,107 @@ static void message_zero(mcx_http_message *m)
            sizeof *m - offsetof(mcx_http_message, nheaders));
 }
 
-static void message_clear(mcx_http_message *m)
+static char empty_text[1] = "";
+
+/* Drop the message's overflow text and body; ready for the next message. */
+static void block_clear(msg_block *b)
 {
-    free(m->method);
-    free(m->target);
-    for (size_t i = 0; i < m->nheaders; i++) {
-        free(m->names[i]);
-        free(m->values[i]);
+    while (b->overflow) {
+        text_overflow *o = b->overflow;
+        b->overflow = o->prev;
+        free(o);
     }
-    free(m->body);
-    message_zero(m);
+    if (b->m.body != empty_text)
+        free(b->m.body);
+    message_zero(&b->m);
+    b->buf = b->text;
+    b->cap = sizeof b->text;
+    b->used = b->open_start = 0;
+    b->body_cap = 0;
+}
+
+static msg_block *block_new(void)
+{
+    msg_block *b = malloc(sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->overflow = NULL;
+    b->m.body = NULL;
+    block_clear(b);
+    return b;
+}
+
+static void block_free(msg_block *b)
+{
+    if (b == NULL)
+        return;
+    block_clear(b);
+    free(b);
+}
+
+/* Room for n more bytes and a NUL after the open string; 0 or -1. */
+static int text_room(msg_block *b, size_t n)
+{
+    if (b->used + n + 1 <= b->cap)
+        return 0;
+    size_t have = b->used - b->open_start;
+    size_t cap = have + n + 1 > MSG_TEXT_OVERFLOW ? have + n + 1 : MSG_TEXT_OVERFLOW;
+    text_overflow *o = malloc(sizeof *o + cap);
+    if (o == NULL)
+        return -1;
+    memcpy(o->data, b->buf + b->open_start, have);
+    o->prev = b->overflow;
+    b->overflow = o;
+    b->buf = o->data;
+    b->cap = cap;
+    b->open_start = 0;
+    b->used = have;
+    return 0;
+}
+
+/* Start assembling a string at the end of the text. */
+static void text_open(msg_block *b)
+{
+    if (text_room(b, 0) != 0) {
+        b->open_start = b->used; /* out of memory: nothing is stored */
+        return;
+    }
+    b->open_start = b->used;
+    b->buf[b->used] = '\0';
+}
+
+/* Append to the open string, which keeps its first MCX_HTTP_MAX_FIELD
+ * bytes (max) at most. */
+static void text_append(msg_block *b, const char *at, size_t n, size_t max)
+{
+    size_t len = b->used - b->open_start;
+    if (len >= max)
+        return;
+    if (n > max - len)
+        n = max - len;
+    if (text_room(b, n) != 0)
+        return;
+    memcpy(b->buf + b->used, at, n);
+    b->used += n;
+    b->buf[b->used] = '\0';
+}
+
+/* Finish the open string; its address stays valid until block_clear. */
+static char *text_close(msg_block *b)
+{
+    if (b->used >= b->cap)
+        return empty_text; /* text_open found no memory */
+    char *s = b->buf + b->open_start;
+    b->used++; /* keep the NUL */
+    b->open_start = b->used;
+    return s;
 }
 
 /* Free the message being parsed (after it was handed on or dropped). */
 static void cur_release(http_dir *d)
 {
-    if (d->cur == NULL)
-        return;
-    message_clear(d->cur);
-    free(d->cur);
+    block_free(d->cur);
     d->cur = NULL;
-}
-
-/* Append to a bounded, NUL-terminated malloc'd string. */
-static void bounded_append(char **s, size_t *len, const char *at, size_t n, size_t max)
-{
-    if (*len >= max)
-        return;
-    if (n > max - *len)
-        n = max - *len;
-    char *p = realloc(*s, *len + n + 1);
-    if (p == NULL)
-        return;
-    memcpy(p + *len, at, n);
-    *len += n;
-    p[*len] = '\0';
-    *s = p;
 }
 
 static http_dir *dir_of(http_parser *p)
@@ -121,86 +210,126 @@ static http_dir *dir_of(http_parser *p)
     return (http_dir *)p->data;
 }
 
+/* 1 while the message has room for the header being assembled: beyond
+ * MCX_HTTP_MAX_HEADERS a header is counted and its bytes not stored. */
+static int header_kept(const http_dir *d)
+{
+    return d->cur->m.nheaders < MCX_HTTP_MAX_HEADERS;
+}
+
+/* Store the finished header (its value open, or none yet). */
 static void header_commit(http_dir *d)
 {
-    if (d->field == NULL)
+    if (d->open != OPEN_FIELD && d->open != OPEN_VALUE)
         return;
-    mcx_http_message *m = d->cur;
-    if (m->nheaders < MCX_HTTP_MAX_HEADERS) {
-        m->names[m->nheaders] = d->field;
-        m->values[m->nheaders] = d->value ? d->value : strdup("");
-        m->nheaders++;
-    } else {
+    msg_block *b = d->cur;
+    mcx_http_message *m = &b->m;
+    if (!header_kept(d)) {
         m->headers_dropped++;
-        free(d->field);
-        free(d->value);
+    } else {
+        char *value = empty_text;
+        if (d->open == OPEN_FIELD)
+            d->field = text_close(b);
+        else
+            value = text_close(b);
+        m->names[m->nheaders] = d->field;
+        m->values[m->nheaders] = value;
+        m->nheaders++;
     }
-    d->field = d->value = NULL;
-    d->field_len = d->value_len = 0;
-    d->last_was_value = 0;
+    d->field = NULL;
+    d->open = OPEN_NONE;
 }
 
 static int on_message_begin(http_parser *p)
 {
     http_dir *d = dir_of(p);
     if (d->cur == NULL) {
-        d->cur = malloc(sizeof *d->cur);
+        d->cur = block_new();
         if (d->cur == NULL)
             return -1; /* out of memory: reported as a parse error */
-        message_zero(d->cur);
     } else {
-        message_clear(d->cur);
+        block_clear(d->cur);
     }
-    d->cur->is_request = d->dir == 0;
-    d->cur->first_frame = d->frame;
+    d->cur->m.is_request = d->dir == 0;
+    d->cur->m.first_frame = d->frame;
     d->in_message = 1;
-    d->target_len = 0;
+    d->open = OPEN_NONE;
+    d->field = NULL;
     return 0;
 }
 
 static int on_url(http_parser *p, const char *at, size_t n)
 {
     http_dir *d = dir_of(p);
-    bounded_append(&d->cur->target, &d->target_len, at, n, MCX_HTTP_MAX_FIELD);
+    if (d->open != OPEN_TARGET) {
+        text_open(d->cur);
+        d->open = OPEN_TARGET;
+    }
+    text_append(d->cur, at, n, MCX_HTTP_MAX_FIELD);
     return 0;
+}
+
+/* The request target, once its last piece arrived. */
+static void target_close(http_dir *d)
+{
+    if (d->open == OPEN_TARGET) {
+        d->cur->m.target = text_close(d->cur);
+        d->open = OPEN_NONE;
+    }
 }
 
 static int on_header_field(http_parser *p, const char *at, size_t n)
 {
     http_dir *d = dir_of(p);
-    if (d->last_was_value)
+    target_close(d);
+    if (d->open == OPEN_VALUE)
         header_commit(d);
-    bounded_append(&d->field, &d->field_len, at, n, MCX_HTTP_MAX_FIELD);
+    int keep = header_kept(d);
+    if (d->open != OPEN_FIELD) {
+        if (keep)
+            text_open(d->cur);
+        d->open = OPEN_FIELD;
+    }
+    if (keep)
+        text_append(d->cur, at, n, MCX_HTTP_MAX_FIELD);
     return 0;
 }
 
 static int on_header_value(http_parser *p, const char *at, size_t n)
 {
     http_dir *d = dir_of(p);
-    d->last_was_value = 1;
-    bounded_append(&d->value, &d->value_len, at, n, MCX_HTTP_MAX_FIELD);
-    if (d->value == NULL)
-        d->value = strdup("");
+    int keep = header_kept(d);
+    if (d->open == OPEN_FIELD) {
+        if (keep) {
+            d->field = text_close(d->cur);
+            text_open(d->cur);
+        }
+        d->open = OPEN_VALUE;
+    }
+    if (d->open == OPEN_VALUE && keep)
+        text_append(d->cur, at, n, MCX_HTTP_MAX_FIELD);
     return 0;
 }
 
 static int on_headers_complete(http_parser *p)
 {
     http_dir *d = dir_of(p);
+    target_close(d);
     header_commit(d);
-    mcx_http_message *m = d->cur;
+    mcx_http_message *m = &d->cur->m;
     m->version_major = p->http_major;
     m->version_minor = p->http_minor;
     if (d->dir == 0) {
-        m->method = strdup(http_method_str((enum http_method)p->method));
+        /* http_method_str's names are static: the message points at them */
+        m->method = (char *)http_method_str((enum http_method)p->method);
         if (m->target == NULL)
-            m->target = strdup("");
+            m->target = empty_text;
     } else {
         m->status = (int)p->status_code;
         /* A response to HEAD has no body whatever its headers say. */
         mcx_http_conn *c = d->conn;
-        if (c->npending > 0 && c->pending[0].method &&
-            strcmp(c->pending[0].method, "HEAD") == 0)
+        if (c->npending > 0 && c->pending[0]->m.method &&
+            strcmp(c->pending[0]->m.method, "HEAD") == 0)
             return 1;
     }
     return 0;
@@ -208,9 +337,28 @@ static int on_headers_complete(http_parser *p)
 
 static int on_body(http_parser *p, const char *at, size_t n)
 {
-    http_dir *d = dir_of(p);
-    d->cur->body_total += n;
-    bounded_append(&d->cur->body, &d->cur->body_len, at, n, MCX_HTTP_MAX_BODY);
+    msg_block *b = dir_of(p)->cur;
+    mcx_http_message *m = &b->m;
+    m->body_total += n;
+    if (m->body_len >= MCX_HTTP_MAX_BODY)
+        return 0;
+    if (n > MCX_HTTP_MAX_BODY - m->body_len)
+        n = MCX_HTTP_MAX_BODY - m->body_len;
+    if (m->body_len + n + 1 > b->body_cap) {
+        size_t cap = b->body_cap ? b->body_cap : 512;
+        while (cap < m->body_len + n + 1)
+            cap *= 2;
+        if (cap > MCX_HTTP_MAX_BODY + 1)
+            cap = MCX_HTTP_MAX_BODY + 1;
+        char *nb = realloc(m->body, cap);
+        if (nb == NULL)
+            return 0;
+        m->body = nb;
+        b->body_cap = cap;
+    }
+    memcpy(m->body + m->body_len, at, n);
+    m->body_len += n;
+    m->body[m->body_len] = '\0';
     return 0;
 }
 
@@ -223,8 +371,8 @@ static void emit_exchange(mcx_http_conn *c, const mcx_http_message *req,
 
 static void pop_request(mcx_http_conn *c, const mcx_http_message *resp)
 {
-    emit_exchange(c, &c->pending[0], resp);
-    message_clear(&c->pending[0]);
+    emit_exchange(c, &c->pending[0]->m, resp);
+    block_free(c->pending[0]);
     memmove(&c->pending[0], &c->pending[1], (c->npending - 1) * sizeof c->pending[0]);
     c->npending--;
     if (c->npending == 0) {
@@ -237,10 +385,10 @@ static void pop_request(mcx_http_conn *c, const mcx_http_message *resp)
 /* Room for one more pending request. 0, or -1 when out of memory. */
 static int pending_grow(mcx_http_conn *c)
 {
-    size_t ncap = c->cappending ? c->cappending * 2 : 1;
+    size_t ncap = c->cappending ? c->cappending * 2 : 2;
     if (ncap > MCX_HTTP_MAX_PENDING)
         ncap = MCX_HTTP_MAX_PENDING;
-    mcx_http_message *p = realloc(c->pending, ncap * sizeof *p);
+    msg_block **p = realloc(c->pending, ncap * sizeof *p);
     if (p == NULL)
         return -1;
     c->pending = p;
@@ -252,10 +400,11 @@ static int on_message_complete(http_parser *p)
 {
     http_dir *d = dir_of(p);
     mcx_http_conn *c = d->conn;
-    d->cur->complete = 1;
-    d->cur->last_frame = d->frame;
-    if (d->cur->body == NULL)
-        d->cur->body = strdup("");
+    mcx_http_message *m = &d->cur->m;
+    m->complete = 1;
+    m->last_frame = d->frame;
+    if (m->body == NULL)
+        m->body = empty_text;
     d->in_message = 0;
     if (d->dir == 0) {
         if (c->npending == MCX_HTTP_MAX_PENDING)
@@ -264,22 +413,21 @@ static int on_message_complete(http_parser *p)
             cur_release(d); /* out of memory: the request is dropped */
             return 0;
         }
-        c->pending[c->npending++] = *d->cur; /* the strings move with it */
-        free(d->cur);
+        c->pending[c->npending++] = d->cur; /* the message moves, not copied */
         d->cur = NULL;
         return 0;
     }
-    if (d->cur->status >= 100 && d->cur->status < 200 && d->cur->status != 101) {
+    if (m->status >= 100 && m->status < 200 && m->status != 101) {
         cur_release(d); /* interim response */
         return 0;
     }
     if (c->npending == 0) {
         if (c->rep)
             mcx_report_add(c->rep, "PC-023", "%s: HTTP %d response (frames %lu-%lu) with no "
-                           "request outstanding", c->label, d->cur->status,
-                           d->cur->first_frame, d->cur->last_frame);
+                           "request outstanding", c->label, m->status,
+                           m->first_frame, m->last_frame);
     } else {
-        pop_request(c, d->cur);
+        pop_request(c, m);
     }
     cur_release(d);
     return 0;
@@ -300,11 +448,8 @@ static void dir_reset(http_dir *d)
     http_parser_init(&d->parser, d->dir == 0 ? HTTP_REQUEST : HTTP_RESPONSE);
     d->parser.data = d;
     cur_release(d);
-    free(d->field);
-    free(d->value);
-    d->field = d->value = NULL;
-    d->field_len = d->value_len = 0;
-    d->last_was_value = 0;
+    d->field = NULL;
+    d->open = OPEN_NONE;
     d->in_message = 0;
 }
 
@@ -424,7 +569,7 @@ void mcx_http_conn_gap(mcx_http_conn *c, int dir, unsigned long frame)
         mcx_report_add(c->rep, "PC-022",
                        "%s: %s begun at frame %lu lost in a gap before frame %lu; "
                        "resynchronising at the next %s line",
-                       c->label, dir == 0 ? "request" : "response", d->cur->first_frame, frame,
+                       c->label, dir == 0 ? "request" : "response", d->cur->m.first_frame, frame,
                        dir == 0 ? "request" : "status");
     /* Lost server bytes held at least part of one response: the oldest
      * outstanding request gets none, so later responses pair correctly. */
@@ -447,14 +592,14 @@ void mcx_http_conn_end(mcx_http_conn *c, int dir, unsigned long frame)
                                "%s: %s begun at frame %lu ended with %llu body bytes still "
                                "expected (body seen: %llu bytes)",
                                c->label, dir == 0 ? "request" : "response",
-                               d->cur->first_frame,
+                               d->cur->m.first_frame,
                                (unsigned long long)d->parser.content_length,
-                               (unsigned long long)d->cur->body_total);
+                               (unsigned long long)d->cur->m.body_total);
             else
                 mcx_report_add(c->rep, "PC-022",
                                "%s: %s begun at frame %lu incomplete when the stream ended",
                                c->label, dir == 0 ? "request" : "response",
-                               d->cur->first_frame);
+                               d->cur->m.first_frame);
         }
     }
     if (dir == 1 && d->in_message && c->npending > 0)
@@ -471,8 +616,6 @@ void mcx_http_conn_free(mcx_http_conn *c)
         pop_request(c, NULL);
     for (int i = 0; i < 2; i++) {
         cur_release(&c->d[i]);
-        free(c->d[i].field);
-        free(c->d[i].value);
     }
     free(c->pending);
     free(c->label);
