@@ -275,8 +275,8 @@ static int pcap_replay_topology_maps(pcap_replay *rp, const mcx_topology *t, con
     int none;
     mcx_topology *target = pcap_load_topology(path, &none);
     if (target == NULL) {
-        if (none)
-            fprintf(stderr, "mcxcheck pcap replay: --target-topology: a file is required\n");
+        fprintf(stderr, "mcxcheck pcap replay: --target-topology %s: %s\n", path,
+                none ? "a file is required" : "cannot be loaded (above)");
         return -1;
     }
     char err[512];
