@@ -12,7 +12,10 @@
 # equal the scenario's mustHave IDs minus the rules a capture cannot judge
 # (the table below; each entry must stay unreported) plus the listed extras,
 # and whose discovery outcomes must match the scenario's; the tshark
-# comparison (skipped with a message when tshark is absent).
+# comparison (skipped with a message when tshark is absent): URIs and
+# status codes, the frame numbers of every DNS and HTTP step, and no bad
+# IPv4/TCP/UDP checksum with tshark's checksum validation on (a corrupted
+# copy must fail); internal-v4's frame numbers exactly.
 # Does not own: the synthesis (lib/pcap_synth.c, conformance/pcap_record*.c),
 # the verifier (lib/pcap_rules.c, lib/pcap_dns_rules.c; unit tests in
 # test_pcap.c), the scenario format (lib/dns_scenario.xsd), the shared
@@ -89,9 +92,59 @@ tshark_compare() {
     fi
 }
 
+# tshark_checksums FILE: tshark (checksum validation on) finds no bad IPv4,
+# TCP or UDP checksum, and validated at least one (the preferences took).
+tshark_checksums() {
+    command -v tshark >/dev/null 2>&1 || return 0
+    tshark -r "$1" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
+        -o udp.check_checksum:TRUE -T fields -e frame.number -e ip.checksum.status \
+        -e tcp.checksum.status -e udp.checksum.status 2>/dev/null >"$work/cks"
+    # Status per field: 0 bad, 1 good, 2 unverified; IPv6 has no IP checksum.
+    bad=$(awk -F'\t' '$2 == "0" || $3 == "0" || $4 == "0" { printf "%s ", $1 }' "$work/cks")
+    good=$(awk -F'\t' '$3 == "1" || $4 == "1"' "$work/cks" | wc -l)
+    if [ -n "$bad" ] || [ "$good" -eq 0 ]; then
+        echo "FAIL: $1: bad checksums in frames [$bad], $good frames validated"
+        fail=1
+    fi
+}
+
+# tshark_frames FILE JSON: the frame numbers of our DNS and HTTP steps are
+# tshark's (DNS: every message; HTTP: the frame ending each message).
+tshark_frames() {
+    command -v tshark >/dev/null 2>&1 || return 0
+    jq -r '.steps[] | select(.title | startswith("DNS ") or startswith("HTTP "))
+        | .detail | capture("frames (?<f>[0-9,]+)|request frames [0-9]+-(?<q>[0-9]+), response frames [0-9]+-(?<r>[0-9]+)")
+        | [.f, .q, .r] | map(select(. != null)) | join(",")' "$2" | tr ',' '\n' | sort -n >"$work/fr.ours"
+    tshark -r "$1" -d tcp.port==8080,http -Y 'dns || http' -T fields -e frame.number \
+        2>/dev/null | sort -n >"$work/fr.peer"
+    if ! cmp -s "$work/fr.ours" "$work/fr.peer"; then
+        echo "FAIL: $1: DNS/HTTP frame numbers differ from tshark's (ours, tshark):"
+        diff "$work/fr.ours" "$work/fr.peer" | sed 's/^/  /'
+        fail=1
+    fi
+}
+
+# A corrupted copy (last byte of the last frame: TCP urgent pointer) must
+# fail the checksum check, so the check can fail.
+if command -v tshark >/dev/null 2>&1; then
+    cp "$golden/internal-v4.pcap" "$work/bad-cksum.pcap"
+    python3 -c 'import sys; p=sys.argv[1]; d=bytearray(open(p,"rb").read()); d[-1]^=0xff; open(p,"wb").write(d)' \
+        "$work/bad-cksum.pcap"
+    saved=$fail
+    fail=0
+    tshark_checksums "$work/bad-cksum.pcap" >/dev/null
+    if [ "$fail" -eq 0 ]; then
+        echo "FAIL: a corrupted TCP checksum went unnoticed"
+        saved=1
+    fi
+    fail=$saved
+fi
+
 for f in "$golden"/*.pcap; do
     name=$(basename "$f")
     pcap_verify_clean "$f" "$name"
+    tshark_checksums "$f"
+    tshark_frames "$f" "$work/$name.json"
     nx=$(jq '[.steps[] | select(.title | startswith("HTTP "))] | length' "$work/$name.json")
     nt=$(jq '[.steps[] | select(.title | startswith("TLS ClientHello"))] | length' \
         "$work/$name.json")
@@ -210,6 +263,19 @@ if command -v tshark >/dev/null 2>&1 && command -v mergecap >/dev/null 2>&1; the
         diff "$work/scen.ours" "$work/scen.peer"
         fail=1
     fi
+    tshark_checksums "$work/scen.pcap"
+fi
+
+# --format json lists every DNS transaction and HTTP exchange with its
+# frames: internal-v4 exactly (DNS query and answer, then four exchanges on
+# one keep-alive connection after the handshake).
+got=$(jq -r '.steps[] | select(.title | startswith("DNS ") or startswith("HTTP ")) | .detail
+    | capture("^(?<f>frames [0-9,]+|request frames [0-9-]+, response frames [0-9-]+)").f' \
+    "$work/internal-v4.pcap.json" | tr '\n' ';')
+want="frames 1,2;request frames 6-6, response frames 8-8;request frames 10-10, response frames 12-12;request frames 14-14, response frames 16-16;request frames 18-18, response frames 20-20;"
+if [ "$got" != "$want" ]; then
+    echo "FAIL: internal-v4 frame numbers: got '$got', want '$want'"
+    fail=1
 fi
 command -v tshark >/dev/null 2>&1 || echo "note: tshark absent, peer comparison not run"
 
