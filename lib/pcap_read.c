@@ -10,16 +10,23 @@
  * findings (the caller turns statuses into PC- findings).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mcx/pcap.h"
 
+/* Read buffer of a capture opened by path: libpcap reads each record with
+ * two small freads, which with stdio's default 4 KiB buffer meant a read
+ * system call per 4 KiB (a fifth of the time of `pcap verify`). */
+#define READER_BUFFER (1024 * 1024)
+
 struct mcx_pcap_reader {
     pcap_t *p;
     int dlt;
     unsigned long frame;
+    char *iobuf; /* the FILE's buffer (READER_BUFFER), freed after pcap_close */
 };
 
 static int dlt_supported(int dlt)
@@ -66,12 +73,31 @@ static mcx_pcap_reader *reader_wrap(pcap_t *p, char *err, size_t errlen)
 mcx_pcap_reader *mcx_pcap_reader_open(const char *path, char *err, size_t errlen)
 {
     char ebuf[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *p = pcap_open_offline(path, ebuf);
+    pcap_t *p = NULL;
+    char *iobuf = NULL;
+    FILE *f = NULL;
+    if (strcmp(path, "-") == 0) {
+        p = pcap_open_offline(path, ebuf); /* libpcap's stdin handling */
+    } else if ((f = fopen(path, "rb")) == NULL) {
+        /* the words pcap_open_offline would have used */
+        snprintf(ebuf, sizeof ebuf, "%s: %s", path, strerror(errno));
+    } else {
+        iobuf = malloc(READER_BUFFER);
+        if (iobuf != NULL)
+            setvbuf(f, iobuf, _IOFBF, READER_BUFFER);
+        p = pcap_fopen_offline(f, ebuf); /* closes f when it fails */
+    }
     if (p == NULL) {
+        free(iobuf);
         snprintf(err, errlen, "%s: %s", path, ebuf);
         return NULL;
     }
-    return reader_wrap(p, err, errlen);
+    mcx_pcap_reader *r = reader_wrap(p, err, errlen);
+    if (r == NULL)
+        free(iobuf);
+    else
+        r->iobuf = iobuf;
+    return r;
 }
 
 mcx_pcap_reader *mcx_pcap_reader_fopen(FILE *f, char *err, size_t errlen)
@@ -91,6 +117,7 @@ void mcx_pcap_reader_close(mcx_pcap_reader *r)
     if (r == NULL)
         return;
     pcap_close(r->p);
+    free(r->iobuf);
     free(r);
 }
 

@@ -181,6 +181,10 @@ static char *report_vformat(const char *fmt, va_list ap)
     char *raw = NULL;
     if (!fmt)
         return mcx_report_sanitize("", 0, 0);
+    if (strcmp(fmt, "%s") == 0) { /* a ready string: skip vasprintf's machinery */
+        const char *s = va_arg(ap, const char *);
+        return report_dup(s ? s : "(null)");
+    }
     int n = vasprintf(&raw, fmt, ap);
     if (n < 0)
         return report_oom();
