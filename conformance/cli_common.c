@@ -6,7 +6,9 @@
  * and --seed (both "--opt VALUE" and "--opt=VALUE"), validating their
  * values (bad value: a message naming the option and the value, exit 2 by
  * the caller), RFC 3339 parsing for --now, and mcx_cli_emit: rendering the
- * report to stdout or atomically (temp file + rename) to --output.
+ * report to stdout or atomically (temp file + rename) to --output; the
+ * TLS options shared by cert, deployment and discover (--tls-profile,
+ * --issuing-ca: mcx_cli_tls_option).
  * Does not own: subcommand-specific options nor the report formats
  * (lib/report*.c). stdout carries only the report; diagnostics go to stderr.
  */
@@ -149,6 +151,43 @@ int mcx_cli_option(const char *command, int argc, char **argv, int *i, const cha
     }
     *value = argv[++*i];
     return 1;
+}
+
+int mcx_cli_tls_option(const char *command, mcx_cli_tls *t, int with_issuing_ca, int argc,
+                       char **argv, int *i)
+{
+    const char *v = NULL;
+    int m = mcx_cli_option(command, argc, argv, i, "--tls-profile", &v);
+    if (m > 0) {
+        if (mcx_tls_profile_parse(v, &t->profile) != 0) {
+            fprintf(stderr, "mcxcheck %s: --tls-profile '%s': expected modern or compat\n",
+                    command, v);
+            return -1;
+        }
+        t->profile_given = 1;
+        return 1;
+    }
+    if (m == 0 && with_issuing_ca &&
+        (m = mcx_cli_option(command, argc, argv, i, "--issuing-ca", &v)) > 0) {
+        if (!*v) {
+            fprintf(stderr, "mcxcheck %s: --issuing-ca: empty value\n", command);
+            return -1;
+        }
+        t->issuing_ca = v;
+    }
+    return m;
+}
+
+void mcx_cli_tls_usage(FILE *out, int with_issuing_ca)
+{
+    fputs("  --tls-profile P        modern (TLS 1.2-1.3, default) or compat (also TLS\n"
+          "                         1.0-1.3, every cipher; what each profile saw is\n"
+          "                         reported)\n",
+          out);
+    if (with_issuing_ca)
+        fputs("  --issuing-ca NAME      -Ca of the Request-CsCertificate fixes (e.g.\n"
+              "                         dc01.contoso.com\\contoso-CA; default <ca>)\n",
+              out);
 }
 
 const char *mcx_cli_value(const char *command, int argc, char **argv, int *i)

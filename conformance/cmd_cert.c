@@ -40,17 +40,16 @@ static void cert_usage(FILE *out)
           "  --connect HOST:PORT       check the chain a TLS server presents instead\n"
           "  --sni NAME                server name sent (default: HOST unless an address);\n"
           "                            give the lyncdiscover name a phone asks for\n"
-          "  --tls-profile P           modern (TLS 1.2-1.3, default) or compat (also run\n"
-          "                            TLS 1.0-1.3 at security level 0; both reported)\n"
           "  --timeout MS              TCP connect + handshake limit (default 10000)\n"
           "  --ca FILE                 trust anchors (default: the system store)\n"
           "  --at RFC3339              verification time (default: --now, else the clock)\n"
           "  --topology FILE           also require the web services names of the role\n"
           "  --pool ID                 the Director/Front End pool of the topology\n"
           "  --external-record cname|a the public lyncdiscover.<d> record (default cname)\n"
-          "  --key FILE                the private key: must match the certificate\n"
-          "  --issuing-ca NAME         -Ca of the Request-CsCertificate fix (e.g. dc\\myca)\n"
-          "  plus --format --output --fail-on --color --timings --now --seed\n"
+          "  --key FILE                the private key: must match the certificate\n",
+          out);
+    mcx_cli_tls_usage(out, 1);
+    fputs("  plus --format --output --fail-on --color --timings --now --seed\n"
           "Name matching: exact or *.<parent> SANs (one whole left-most label); no\n"
           "partial-label wildcards, no *.<tld>; case-insensitive; the subject CN is not\n"
           "used. With --external-record a, a Director certificate needs no\n"
@@ -111,10 +110,9 @@ typedef struct cert_options {
     const char *pool;
     const char *external_record;
     const char *key;
-    const char *issuing_ca;
+    mcx_cli_tls tls; /* --tls-profile, --issuing-ca */
     const char *connect;
     const char *sni;
-    const char *tls_profile;
     const char *timeout;
     const char *sip_domains[CERT_MAX_SIP_DOMAINS];
     size_t nsip_domains;
@@ -125,8 +123,7 @@ static int cert_parse(int argc, char **argv, cert_options *o)
 {
     static const char *const single[] = {"--role", "--file", "--ca", "--at", "--topology",
                                          "--pool", "--external-record", "--key",
-                                         "--issuing-ca", "--connect", "--sni",
-                                         "--tls-profile", "--timeout"};
+                                         "--connect", "--sni", "--timeout"};
     memset(o, 0, sizeof *o);
     mcx_cli_common_init(&o->common);
     for (int i = 1; i < argc; i++) {
@@ -155,6 +152,11 @@ static int cert_parse(int argc, char **argv, cert_options *o)
             o->sip_domains[o->nsip_domains++] = v;
             continue;
         }
+        if ((m = mcx_cli_tls_option("cert", &o->tls, 1, argc, argv, &i)) != 0) {
+            if (m < 0)
+                return -1;
+            continue;
+        }
         if ((m = mcx_cli_option("cert", argc, argv, &i, "--chain", &v)) != 0) {
             if (m < 0)
                 return -1;
@@ -166,8 +168,8 @@ static int cert_parse(int argc, char **argv, cert_options *o)
             continue;
         }
         const char **slots[] = {&o->role, &o->file, &o->ca, &o->at, &o->topology,
-                                &o->pool, &o->external_record, &o->key, &o->issuing_ca,
-                                &o->connect, &o->sni, &o->tls_profile, &o->timeout};
+                                &o->pool, &o->external_record, &o->key,
+                                &o->connect, &o->sni, &o->timeout};
         size_t k;
         for (k = 0; k < sizeof single / sizeof single[0]; k++) {
             m = mcx_cli_option("cert", argc, argv, &i, single[k], &v);
@@ -188,7 +190,7 @@ static int cert_parse(int argc, char **argv, cert_options *o)
                         "(see --help)\n");
         return -1;
     }
-    if (!o->connect && (o->sni || o->tls_profile || o->timeout)) {
+    if (!o->connect && (o->sni || o->tls.profile_given || o->timeout)) {
         fprintf(stderr, "mcxcheck cert: --sni, --tls-profile and --timeout need --connect\n");
         return -1;
     }
@@ -301,56 +303,22 @@ static int cert_connect(const cert_options *o, mcx_tls_profile profile, long tim
 {
     char host[256], port[8];
     mcx_tls_probe probes[2];
-    int nprobes = profile == MCX_TLS_PROFILE_COMPAT ? 2 : 1, chosen = -1;
     const char *sni = o->sni ? o->sni : NULL;
 
     if (cert_split_hostport(o->connect, host, sizeof host, port, sizeof port) != 0)
         return -1; /* validated by the caller */
     if (!sni && !cert_is_address(host))
         sni = host;
-    memset(probes, 0, sizeof probes);
-    for (int i = 0; i < nprobes; i++) {
-        mcx_tls_profile pr = i == 0 ? MCX_TLS_PROFILE_MODERN : MCX_TLS_PROFILE_COMPAT;
-        mcx_tls_probe *p = &probes[i];
-        mcx_tls_probe_run(host, port, sni, pr, timeout_ms, p);
-        if (p->result == MCX_TLS_OK) {
-            mcx_report_step(r, 0, MCX_STEP_OK, 0, NULL,
-                            "TLS %s (SNI %s): %s, cipher %s, %d certificate(s) presented",
-                            mcx_tls_profile_name(pr), sni ? sni : "none", p->version, p->cipher,
-                            sk_X509_num(p->chain));
-            for (int k = 0; k < sk_X509_num(p->chain); k++) {
-                char desc[700];
-                mcx_cert_describe(sk_X509_value(p->chain, k), desc, sizeof desc);
-                mcx_report_step(r, 1, MCX_STEP_INFO, 0, NULL, "[%d] %s", k, desc);
-            }
-            if (chosen < 0)
-                chosen = i;
-        } else {
-            mcx_report_step(r, 0, MCX_STEP_FAIL, 0, p->error, "TLS %s (SNI %s): %s",
-                            mcx_tls_profile_name(pr), sni ? sni : "none",
-                            mcx_tls_result_name(p->result));
-        }
-    }
-
+    int chosen = mcx_tls_probe_profiles(host, port, sni, NULL, profile, timeout_ms, r, 0, probes);
     int rc = 0;
     if (chosen < 0) {
-        /* The modern probe's failure is the finding unless compat got further. */
-        const mcx_tls_probe *p = &probes[nprobes - 1];
-        if (probes[0].result != MCX_TLS_E_VERSION)
-            p = &probes[0];
+        const mcx_tls_probe *p = mcx_tls_probe_failure(probes);
         cert_probe_finding(r, p, o->connect);
         *unreached = p->result == MCX_TLS_E_RESOLVE || p->result == MCX_TLS_E_CONNECT;
         goto out;
     }
     const mcx_tls_probe *got = &probes[chosen];
-    if (got->version_number < TLS1_2_VERSION || probes[0].result == MCX_TLS_E_VERSION) {
-        mcx_finding *f = mcx_report_add(
-            r, "CT-022", "%s: TLS 1.2/1.3 (modern): %s; compat: %s, cipher %s", o->connect,
-            probes[0].result == MCX_TLS_OK ? probes[0].version : probes[0].error, got->version,
-            got->cipher);
-        if (f)
-            mcx_finding_set_subject(f, o->connect);
-    }
+    (void)mcx_tls_legacy_finding(r, probes, chosen, o->connect);
     /* Presented chain first, then any --chain files. */
     for (int k = sk_X509_num(got->chain) - 1; k >= 0; k--) {
         X509 *x = sk_X509_value(got->chain, k);
@@ -412,11 +380,7 @@ int mcxcheck_cmd_cert(int argc, char **argv)
             fprintf(stderr, "mcxcheck cert: --connect '%s': expected HOST:PORT\n", o.connect);
             return MCX_EXIT_USAGE;
         }
-        if (o.tls_profile && mcx_tls_profile_parse(o.tls_profile, &profile) != 0) {
-            fprintf(stderr, "mcxcheck cert: --tls-profile '%s': expected modern or compat\n",
-                    o.tls_profile);
-            return MCX_EXIT_USAGE;
-        }
+        profile = o.tls.profile;
         if (o.timeout) {
             timeout_ms = strtol(o.timeout, &end, 10);
             if (!*o.timeout || *end || timeout_ms < 1 || timeout_ms > 600000) {
@@ -486,7 +450,7 @@ int mcxcheck_cmd_cert(int argc, char **argv)
         in.key = run.key;
         in.topology = run.topology;
         in.subject = subject;
-        in.issuing_ca = o.issuing_ca;
+        in.issuing_ca = o.tls.issuing_ca;
         check_rc = mcx_cert_check(&in, r);
     }
     rc = mcx_cli_emit(&o.common, r);

@@ -4,7 +4,8 @@
  * vantage, in one report).
  *
  * Owns: the options (the live DNS ones shared with `dns`, plus --ca, --at,
- * --connect-to, --https-port, --http-port, --tls-profile), loading the
+ * --connect-to, --https-port, --http-port, and --tls-profile/--issuing-ca
+ * through cli_common.c's mcx_cli_tls_option), loading the
  * inputs (a bad file or value is exit 2 with a message naming it), and the
  * exit code:
  *   0  no finding at or above --fail-on;
@@ -45,11 +46,12 @@ static void deployment_usage(FILE *out)
           "                         Autodiscover name or the address its DNS answer ends\n"
           "                         at), connect to A:P2 instead; Host and SNI stay the\n"
           "                         name (repeatable; wins over --https-port/--http-port)\n"
-          "  --tls-profile P        modern (TLS 1.2-1.3, default) or compat (TLS 1.0-1.3)\n"
           "  --timeout MS           per DNS try, TLS handshake and HTTP request (default\n"
           "                         2000)\n"
-          "  --tries N              tries per DNS query (default 2)\n"
-          "  plus --format --output --fail-on --color --timings --now --seed\n"
+          "  --tries N              tries per DNS query (default 2)\n",
+          out);
+    mcx_cli_tls_usage(out, 1);
+    fputs("  plus --format --output --fail-on --color --timings --now --seed\n"
           "Per vantage and SIP domain: the DNS rules, the Autodiscover name that answers\n"
           "and its address, TLS there with SNI = the name, the certificate for the role\n"
           "that answers (internal: Director else Front End pool; external: the reverse\n"
@@ -74,7 +76,8 @@ static int deployment_port(const char *opt, const char *v, int *out)
 }
 
 typedef struct deployment_args {
-    const char *ca, *at, *tls_profile;
+    const char *ca, *at;
+    mcx_cli_tls tls; /* --tls-profile, --issuing-ca */
     const char *connect_to[MCX_DP_MAX_CONNECT_TO + 1];
     size_t nconnect_to;
     int https_port, http_port;
@@ -87,7 +90,7 @@ static int deployment_option(deployment_args *a, int argc, char **argv, int *i)
     int m;
     if ((m = mcx_cli_option("deployment", argc, argv, i, "--ca", &a->ca)) != 0 ||
         (m = mcx_cli_option("deployment", argc, argv, i, "--at", &a->at)) != 0 ||
-        (m = mcx_cli_option("deployment", argc, argv, i, "--tls-profile", &a->tls_profile)) != 0)
+        (m = mcx_cli_tls_option("deployment", &a->tls, 1, argc, argv, i)) != 0)
         return m;
     if ((m = mcx_cli_option("deployment", argc, argv, i, "--https-port", &v)) != 0)
         return m < 0 || deployment_port(opt, v, &a->https_port) != 0 ? -1 : 1;
@@ -155,11 +158,8 @@ int mcxcheck_cmd_deployment(int argc, char **argv)
         goto out;
     }
     if (mcx_dns_cli_finish(&dns, &topo) != 0) goto out;
-    if (args.tls_profile && mcx_tls_profile_parse(args.tls_profile, &o.profile) != 0) {
-        fprintf(stderr, "mcxcheck deployment: --tls-profile: invalid value '%s': expected "
-                        "modern or compat\n", args.tls_profile);
-        goto out;
-    }
+    o.profile = args.tls.profile;
+    o.issuing_ca = args.tls.issuing_ca;
     if (args.at ? mcx_cli_parse_rfc3339(args.at, &o.at) != 0
                 : mcx_cli_common_now(&common, &o.at) != 0) {
         fprintf(stderr, "mcxcheck deployment: %s: invalid value '%s': expected an RFC 3339 "

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <time.h>
+#include "mcx/cert_check.h"
 #include "mcx/report.h"
 #include "dns_live.h"
 
@@ -51,6 +52,21 @@ int mcx_cli_common_now(const mcx_cli_common *c, time_t *out);
 /* Parse an RFC 3339 date-time ("2026-01-01T00:00:00Z", "...T01:00:00.5+01:00")
  * to seconds since the epoch (fraction dropped). 0, or -1 if invalid. */
 int mcx_cli_parse_rfc3339(const char *s, time_t *out);
+
+/* The TLS options of cert, deployment and discover, one parser (added by
+ * engineer "tls-live"): --tls-profile modern|compat and, when
+ * `with_issuing_ca`, --issuing-ca NAME (the -Ca of the Request-CsCertificate
+ * fixes). 1 consumed (*i on the value), 0 not one of them, -1 usage error
+ * (message printed, naming `command`). */
+typedef struct mcx_cli_tls {
+    mcx_tls_profile profile; /* default modern */
+    int profile_given;
+    const char *issuing_ca;  /* NULL: the fixes say "<ca>" */
+} mcx_cli_tls;
+int mcx_cli_tls_option(const char *command, mcx_cli_tls *t, int with_issuing_ca, int argc,
+                       char **argv, int *i);
+/* Their --help lines. */
+void mcx_cli_tls_usage(FILE *out, int with_issuing_ca);
 
 /* Subcommands get argc/argv with argv[0] = the subcommand name ("discover")
  * and their own options from argv[1], as git does; they return the exit code. */

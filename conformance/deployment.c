@@ -118,6 +118,8 @@ typedef struct dp_ctx {
     size_t vantage_first; /* first finding of this vantage (DNS rules) */
     dp_cert_seen seen[DP_MAX_CERTS];
     size_t nseen;
+    const mcx_external_record *ext; /* per SIP domain, what the external view answers */
+    const char *ext_text;           /* the same as text for the step */
 } dp_ctx;
 
 /* The per-domain target of the checks, from the DNS. */
@@ -295,19 +297,20 @@ static void dp_check_chain(dp_ctx *c, const dp_target *t, STACK_OF(X509) *presen
     in.nsip_domains = c->o->dns->ndomains;
     in.topology = c->o->topo;
     in.pool = pool;
-    /* Internally the public record is unknown: the stricter CNAME rule. */
-    in.external_record = c->vantage == MCX_DNS_VANTAGE_EXTERNAL && t->cnames == 0
-                             ? MCX_EXTERNAL_RECORD_A
-                             : MCX_EXTERNAL_RECORD_CNAME;
+    /* The A-record exception of a Director (seed: "Certificate
+     * Requirements", the Director pool table's note) depends on what the
+     * external view answers for each SIP domain, in either vantage. */
+    in.external_records = c->ext;
     in.at = c->o->at;
     in.subject = where;
+    in.issuing_ca = c->o->issuing_ca;
     size_t before = c->r->nfindings;
     if (mcx_cert_check(&in, c->r) != 0) c->res->internal_error = 1;
     mcx_report_step(c->r, 2, c->r->nfindings > before ? MCX_STEP_FAIL : MCX_STEP_OK, 0, NULL,
-                    "certificate %s checked as %s%s%s (%s external record): %zu finding(s)",
+                    "certificate %s checked as %s%s%s (external lyncdiscover record: %s): %zu "
+                    "finding(s)",
                     thumb, mcx_cert_role_name(role), pool ? ", pool " : "", pool ? pool->id : "",
-                    in.external_record == MCX_EXTERNAL_RECORD_A ? "A" : "CNAME",
-                    c->r->nfindings - before);
+                    c->ext_text, c->r->nfindings - before);
     sk_X509_free(rest);
 }
 
@@ -419,17 +422,19 @@ static void dp_get_root(dp_ctx *c, const dp_target *t, int https)
     dso.http.resolve_only = 1;
     dso.http.ca_file = c->o->ca_file;
     dso.http.timeout_ms = c->o->timeout_ms;
+    dso.http.tls_compat = c->o->profile == MCX_TLS_PROFILE_COMPAT;
     dso.topo = c->o->topo;
     mcx_http_header accept = {"Accept", MCX_ACCEPT_AD_XML};
     if (mcx_ds_http(&dso, c->r, 1, "GET", url, &accept, 1, NULL, 0, &resp) != 0) {
-        /* A certificate the client refuses is said by the CT- findings. */
-        if (resp.error != MCX_HTTP_E_TLS) {
-            snprintf(why, sizeof why, "%s failure at %s:%d: %s",
-                     mcx_http_error_name(resp.error), host, port, resp.error_text);
-            goto failed;
-        }
-        mcx_http_response_free(&resp);
-        return;
+        /* A TLS failure of the request is a finding too (why the client
+         * refused: the CT- findings of the handshake above). */
+        snprintf(why, sizeof why, "%s failure at %s:%d: %s%s", mcx_http_error_name(resp.error),
+                 host, port, resp.error_text,
+                 resp.error == MCX_HTTP_E_TLS
+                     ? " (the TLS client of the request, as a phone: see the CT- findings "
+                       "of the handshake)"
+                     : "");
+        goto failed;
     }
     if (dp_root_document(c, url, &resp, !https, why, sizeof why) != 0) goto failed;
     mcx_http_response_free(&resp);
@@ -448,7 +453,7 @@ static void dp_domain(dp_ctx *c, const char *domain)
     size_t first = c->r->nfindings;
     char host[256], where[300];
     int port = 0;
-    mcx_tls_probe probe;
+    mcx_tls_probe probes[2];
 
     memset(&t, 0, sizeof t);
     t.domain = domain;
@@ -464,40 +469,89 @@ static void dp_domain(dp_ctx *c, const char *domain)
     snprintf(where, sizeof where, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
     char port_text[8];
     snprintf(port_text, sizeof port_text, "%d", port);
-    mcx_tls_probe_run(host, port_text, t.name, c->o->profile, c->o->timeout_ms, &probe);
-    if (probe.result != MCX_TLS_OK) {
-        mcx_report_step(c->r, 1, MCX_STEP_FAIL, 0, probe.error, "TLS %s (SNI %s): %s", where,
-                        t.name, mcx_tls_result_name(probe.result));
-        dp_tls_failed(c, &t, &probe, where);
-        if (t.cross_domain && probe.result == MCX_TLS_E_HANDSHAKE)
+    int chosen = mcx_tls_probe_profiles(host, port_text, t.name, where, c->o->profile,
+                                        c->o->timeout_ms, c->r, 1, probes);
+    if (chosen < 0) {
+        const mcx_tls_probe *p = mcx_tls_probe_failure(probes);
+        dp_tls_failed(c, &t, p, where);
+        if (t.cross_domain && p->result == MCX_TLS_E_HANDSHAKE)
             dp_cross_domain(c, &t, NULL, where);
-        if (probe.result == MCX_TLS_E_CONNECT || probe.result == MCX_TLS_E_RESOLVE)
+        if (p->result == MCX_TLS_E_CONNECT || p->result == MCX_TLS_E_RESOLVE)
             mcx_report_step(c->r, 1, MCX_STEP_SKIP, 0, NULL,
                             "GET https://%s/: not run (nothing listens)", t.name);
     } else {
-        mcx_report_step(c->r, 1, MCX_STEP_OK, 0, NULL,
-                        "TLS %s (SNI %s): %s, cipher %s, %d certificate(s) presented", where,
-                        t.name, probe.version, probe.cipher, sk_X509_num(probe.chain));
-        for (int k = 0; k < sk_X509_num(probe.chain); k++) {
-            char desc[700];
-            mcx_cert_describe(sk_X509_value(probe.chain, k), desc, sizeof desc);
-            mcx_report_step(c->r, 2, MCX_STEP_INFO, 0, NULL, "[%d] %s", k, desc);
-        }
-        dp_check_chain(c, &t, probe.chain, where);
-        mcx_cert_name_finding(c->r, sk_X509_value(probe.chain, 0), t.name, where);
-        if (t.cross_domain) dp_cross_domain(c, &t, sk_X509_value(probe.chain, 0), where);
+        STACK_OF(X509) *chain = probes[chosen].chain;
+        (void)mcx_tls_legacy_finding(c->r, probes, chosen, where);
+        dp_check_chain(c, &t, chain, where);
+        mcx_cert_name_finding(c->r, sk_X509_value(chain, 0), t.name, where);
+        if (t.cross_domain) dp_cross_domain(c, &t, sk_X509_value(chain, 0), where);
     }
-    mcx_tls_result tls = probe.result;
-    mcx_tls_probe_free(&probe); /* closes the probe's connection first */
+    mcx_tls_result tls = chosen >= 0 ? MCX_TLS_OK : mcx_tls_probe_failure(probes)->result;
+    mcx_tls_probe_free(&probes[0]); /* closes the probes' connections first */
+    mcx_tls_probe_free(&probes[1]);
     if (tls == MCX_TLS_OK) dp_get_root(c, &t, 1);
     if (tls != MCX_TLS_E_INTERNAL) dp_get_root(c, &t, 0);
 out:
     dp_relabel(c->r, first, NULL, t.subject);
 }
 
+/* What the external view answers for lyncdiscover.<d> of each SIP domain:
+ * A (or AAAA) without a CNAME, or CNAME -- the stricter rule, also when no
+ * external DNS server was given or nothing answered. The view is asked on
+ * its own (into a scratch report) so the internal vantage, checked first,
+ * knows it. Fills ext[] and text; -1 on out of memory. */
+static int dp_external_records(const mcx_dp_options *o, mcx_external_record *ext, char *text,
+                               size_t textlen)
+{
+    size_t used = 0;
+    mcx_dns_view *view = NULL;
+    mcx_report *scratch = NULL;
+    if (o->dns->have_server[1]) {
+        mcx_dns_live_stats stats;
+        int failed = 0;
+        if ((scratch = mcx_report_new("mcxcheck", "deployment", "external")) == NULL) return -1;
+        view = mcx_dns_cli_vantage(o->dns, MCX_DNS_VANTAGE_EXTERNAL, o->topo, o->seed, scratch,
+                                   &stats, &failed);
+    }
+    for (size_t d = 0; d < o->dns->ndomains; d++) {
+        char name[MCX_DNS_NAME_MAX];
+        mcx_dns_answer a;
+        const char *kind = view ? "CNAME" : "unknown, CNAME rule";
+        ext[d] = MCX_EXTERNAL_RECORD_CNAME;
+        snprintf(name, sizeof name, "lyncdiscover.%s", o->dns->domains[d]);
+        if (view && mcx_dns_view_lookup(view, name, MCX_DNS_TYPE_A, &a) == 0) {
+            if (a.status != MCX_DNS_ANSWER || a.nrrs == 0) {
+                mcx_dns_answer_clear(&a);
+                if (mcx_dns_view_lookup(view, name, MCX_DNS_TYPE_AAAA, &a) != 0) continue;
+            }
+            if (a.status == MCX_DNS_ANSWER && a.nrrs > 0 && a.ncnames == 0) {
+                ext[d] = MCX_EXTERNAL_RECORD_A;
+                kind = "A";
+            } else if (a.ncnames == 0) {
+                kind = "none, CNAME rule";
+            }
+            mcx_dns_answer_clear(&a);
+        }
+        if (used < textlen)
+            used += (size_t)snprintf(text + used, textlen - used, "%s%s %s", d ? ", " : "",
+                                     o->dns->domains[d], kind);
+    }
+    mcx_dns_view_free(view);
+    mcx_report_free(scratch);
+    return 0;
+}
+
 int mcx_dp_run(const mcx_dp_options *o, mcx_report *r, mcx_dp_result *res)
 {
     memset(res, 0, sizeof *res);
+    char ext_text[1024] = "";
+    mcx_external_record *ext = calloc(o->dns->ndomains + 1, sizeof *ext);
+    if (ext == NULL || dp_external_records(o, ext, ext_text, sizeof ext_text) != 0) {
+        free(ext);
+        mcx_report_add(r, "DP-000", "out of memory");
+        res->internal_error = 1;
+        return -1;
+    }
     for (int which = 0; which < 2; which++) {
         mcx_dns_vantage vantage = which ? MCX_DNS_VANTAGE_EXTERNAL : MCX_DNS_VANTAGE_INTERNAL;
         const char *vname = mcx_dns_vantage_name(vantage);
@@ -515,8 +569,11 @@ int mcx_dp_run(const mcx_dp_options *o, mcx_report *r, mcx_dp_result *res)
         if (c == NULL) {
             mcx_report_add(r, "DP-000", "out of memory");
             res->internal_error = 1;
+            free(ext);
             return -1;
         }
+        c->ext = ext;
+        c->ext_text = ext_text;
         c->o = o;
         c->r = r;
         c->res = res;
@@ -538,5 +595,6 @@ int mcx_dp_run(const mcx_dp_options *o, mcx_report *r, mcx_dp_result *res)
         mcx_dns_view_free(c->view);
         free(c);
     }
+    free(ext);
     return res->internal_error ? -1 : 0;
 }

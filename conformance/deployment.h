@@ -40,7 +40,8 @@ typedef struct mcx_dp_options {
     int https_port;                 /* port dialled for 443 (default 443) */
     int http_port;                  /* port dialled for 80 (default 80) */
     const char *const *connect_to;  /* NULL-terminated "HOST:PORT:ADDR:PORT" */
-    mcx_tls_profile profile;
+    mcx_tls_profile profile;        /* compat: also a TLS 1.0-1.3 probe and GET */
+    const char *issuing_ca;         /* -Ca of the Request-CsCertificate fixes, NULL: "<ca>" */
     long timeout_ms;                /* TLS handshake and each HTTP request */
     unsigned long long seed;        /* DNS query IDs */
 } mcx_dp_options;

@@ -243,10 +243,11 @@ static int check_collect_names(const mcx_cert_input *in, check_names *l)
 {
     int rc = 0;
     int rp = in->role == MCX_CERT_ROLE_REVERSE_PROXY;
-    int skip_external = in->role == MCX_CERT_ROLE_DIRECTOR &&
-                        in->external_record == MCX_EXTERNAL_RECORD_A;
     for (size_t i = 0; i < in->nsip_domains && rc == 0; i++) {
         const char *d = in->sip_domains[i];
+        mcx_external_record rec =
+            in->external_records ? in->external_records[i] : in->external_record;
+        int skip_external = in->role == MCX_CERT_ROLE_DIRECTOR && rec == MCX_EXTERNAL_RECORD_A;
         if (rp) {
             rc = check_names_add(l, "lyncdiscover.", d, "CT-003", d, MCX_CERT_USE_WEB_EXTERNAL,
                                  "external Autodiscover name");

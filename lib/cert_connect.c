@@ -318,6 +318,59 @@ done:
     return out->result == MCX_TLS_OK ? 0 : -1;
 }
 
+int mcx_tls_probe_profiles(const char *host, const char *port, const char *sni,
+                           const char *where, mcx_tls_profile profile, long timeout_ms,
+                           mcx_report *r, int depth, mcx_tls_probe probes[2])
+{
+    int nprobes = profile == MCX_TLS_PROFILE_COMPAT ? 2 : 1, chosen = -1;
+    memset(probes, 0, 2 * sizeof *probes);
+    for (int i = 0; i < nprobes; i++) {
+        mcx_tls_profile pr = i == 0 ? MCX_TLS_PROFILE_MODERN : MCX_TLS_PROFILE_COMPAT;
+        mcx_tls_probe *p = &probes[i];
+        mcx_tls_probe_run(host, port, sni, pr, timeout_ms, p);
+        if (p->result != MCX_TLS_OK) {
+            mcx_report_step(r, depth, MCX_STEP_FAIL, 0, p->error, "TLS %s%s%s (SNI %s): %s",
+                            where ? where : "", where ? " " : "", mcx_tls_profile_name(pr),
+                            sni ? sni : "none", mcx_tls_result_name(p->result));
+            continue;
+        }
+        mcx_report_step(r, depth, MCX_STEP_OK, 0, NULL,
+                        "TLS %s%s%s (SNI %s): %s, cipher %s, %d certificate(s) presented",
+                        where ? where : "", where ? " " : "", mcx_tls_profile_name(pr),
+                        sni ? sni : "none", p->version, p->cipher, sk_X509_num(p->chain));
+        for (int k = 0; k < sk_X509_num(p->chain); k++) {
+            char desc[700];
+            mcx_cert_describe(sk_X509_value(p->chain, k), desc, sizeof desc);
+            mcx_report_step(r, depth + 1, MCX_STEP_INFO, 0, NULL, "[%d] %s", k, desc);
+        }
+        if (chosen < 0)
+            chosen = i;
+    }
+    return chosen;
+}
+
+const mcx_tls_probe *mcx_tls_probe_failure(const mcx_tls_probe probes[2])
+{
+    if (probes[0].result == MCX_TLS_E_VERSION && probes[1].profile == MCX_TLS_PROFILE_COMPAT)
+        return &probes[1];
+    return &probes[0];
+}
+
+mcx_finding *mcx_tls_legacy_finding(mcx_report *r, const mcx_tls_probe probes[2], int chosen,
+                                    const char *target)
+{
+    const mcx_tls_probe *got = &probes[chosen];
+    if (got->version_number >= TLS1_2_VERSION && probes[0].result != MCX_TLS_E_VERSION)
+        return NULL;
+    mcx_finding *f = mcx_report_add(
+        r, "CT-022", "%s: TLS 1.2/1.3 (modern): %s; compat: %s, cipher %s", target,
+        probes[0].result == MCX_TLS_OK ? probes[0].version : probes[0].error, got->version,
+        got->cipher);
+    if (f)
+        mcx_finding_set_subject(f, target);
+    return f;
+}
+
 void mcx_cert_describe(X509 *cert, char *buf, size_t len)
 {
     char subject[256] = "?", issuer[256] = "?", thumb[41] = "?";

@@ -6,7 +6,9 @@
  * Certificates for Mobility": -AllSipDomain only when there is a single SIP
  * domain, else -DomainName with the lyncdiscover[internal] prefix on every
  * SIP domain; Set-CsCertificate once per use), and the SAN list to request
- * from the public CA for the reverse proxy ("Certificate Requirements").
+ * from the public CA for the reverse proxy ("Certificate Requirements"):
+ * the names to add and the existing SANs worth keeping (a wildcard no
+ * client matches -- partial label, *.<tld> -- is dropped, and said so).
  * Does not own: deciding what is missing (cert_check.c).
  */
 #include <stdio.h>
@@ -82,18 +84,37 @@ static int remedy_seen(const char *const *list, size_t n, const char *name)
     return 0;
 }
 
+/* Would a client ever match this existing SAN? No for a wildcard that is
+ * not one whole left-most label above at least two labels (lync*.contoso.com,
+ * *.com, a.*.contoso.com): the name rules of cert_check.c, so the new
+ * request does not copy it. */
+static int remedy_usable_san(const char *san)
+{
+    const char *star = strchr(san, '*');
+    if (!star)
+        return san[0] != '\0';
+    if (star != san || san[1] != '.' || strchr(san + 1, '*'))
+        return 0;
+    const char *parent = san + 2;
+    size_t n = strlen(parent);
+    if (n > 0 && parent[n - 1] == '.')
+        n--;
+    const char *dot = memchr(parent, '.', n);
+    return dot != NULL && dot != parent && dot + 1 < parent + n;
+}
+
 char *mcx_cert_remedy_reverse_proxy(const char *const *missing, size_t nmissing,
                                     const char *const *present, size_t npresent)
 {
     char *buf = NULL;
     size_t len = 0;
-    size_t written = 0;
+    size_t written = 0, dropped = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
     fputs("Request a new certificate from the public CA with subjectAltName: ", f);
     for (size_t i = 0; i < npresent; i++) {
-        if (remedy_seen(present, i, present[i]))
+        if (remedy_seen(present, i, present[i]) || !remedy_usable_san(present[i]))
             continue;
         fprintf(f, "%sDNS:%s", written++ ? ", " : "", present[i]);
     }
@@ -105,6 +126,12 @@ char *mcx_cert_remedy_reverse_proxy(const char *const *missing, size_t nmissing,
     fputs("\n(adds: ", f);
     for (size_t i = 0; i < nmissing; i++)
         fprintf(f, "%s%s", i ? ", " : "", missing[i]);
+    for (size_t i = 0; i < npresent; i++) {
+        if (remedy_seen(present, i, present[i]) || remedy_usable_san(present[i]))
+            continue;
+        fprintf(f, "%s%s", dropped++ ? ", " : "; drops the wildcard(s) no client matches: ",
+                present[i]);
+    }
     fputs(") and assign it to the reverse proxy's SSL listener; publish "
           "lyncdiscover.<sipdomain> with a web publishing rule.",
           f);

@@ -570,7 +570,8 @@ static char *settings_of(const mcx_http_options *opt)
 {
     size_t len = 0;
     char head[64];
-    snprintf(head, sizeof head, "insecure=%d\n", opt->insecure ? 1 : 0);
+    snprintf(head, sizeof head, "insecure=%d tls-compat=%d\n", opt->insecure ? 1 : 0,
+             opt->tls_compat ? 1 : 0);
     const char *first[] = {head, NULL};
     const char *ca[] = {opt->ca_file ? opt->ca_file : "(system)", NULL};
     char *out = calloc(1, 1);
@@ -775,6 +776,13 @@ int mcx_http_perform(const mcx_http_request *req, const mcx_http_options *opt,
     if (opt->insecure) {
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (opt->tls_compat) {
+        /* --tls-profile compat (lib/cert_connect.c's compat probe): TLS 1.0
+         * and every cipher, which Debian's OpenSSL only speaks at security
+         * level 0 with the minimum protocol overridden. */
+        curl_easy_setopt(curl, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_0);
+        curl_easy_setopt(curl, CURLOPT_SSL_CIPHER_LIST, "ALL:@SECLEVEL=0");
     }
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &cap);

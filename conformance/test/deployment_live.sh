@@ -17,6 +17,15 @@
 #               with a covering certificate DP-002 instead;
 #   missing     no lyncdiscover record: DNS-002, DP-006 and no external TLS
 #               or HTTP step; the internal vantage still runs;
+#   issuing-ca  --issuing-ca fills -Ca of the fixes (no "<ca>" left);
+#   arec        a Director certificate without lyncdiscover.contoso.test and
+#               an external A record: no CT-002 (also in the internal
+#               vantage); with the external CNAME: CT-002;
+#   tls10       a TLS 1.0-only nginx: modern CT-022; --tls-profile compat
+#               reports what each profile saw, checks the chain, and the
+#               HTTPS GET (DP-003 on any TLS failure of the GET, too);
+#   stall/plain a server that stalls the handshake: CT-023 within
+#               --timeout; plain HTTP on the TLS port: CT-024;
 #   usage       no --topology, a bad --connect-to: exit 2; no DNS answer: 3.
 # Env: MCXCHECK, MCXD, MCXDNS (default next to MCXD), MCX_TOP, MCX_BUILD.
 # MCX_UPDATE_GOLDEN=1 rewrites the goldens. Exit 0 pass, 77 skip, else fail.
@@ -54,6 +63,8 @@ cleanup() {
 	if [ "${MCX_KEEP_WORK:-0}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT INT TERM
+# start_staller (conformance/test/lib_tls.sh)
+. "$top/conformance/test/lib_tls.sh"
 fails=0
 fail() {
 	echo "FAIL: $*"
@@ -131,7 +142,9 @@ start_web rp lab.pem 127.0.10.40 external
 start_web director-bad no-lyncdiscoverinternal.pem 127.0.10.13 internal
 start_web hoster no-lyncdiscover.pem 127.0.10.60 external
 start_web hoster-good lab.pem 127.0.10.61 external
-for a in 53 54 56 57 58; do
+start_web director-nold no-lyncdiscover.pem 127.0.10.14 internal
+start_dns arec --scenario "$data/a-record" --listen internal=127.0.10.62:$D --listen external=127.0.10.63:$D
+for a in 53 54 56 57 58 62 63; do
 	wait_port 127.0.10.$a $D || { echo "mcxdns on 127.0.10.$a did not start"; exit 1; }
 done
 both="--dns-internal 127.0.10.53:$D --dns-external 127.0.10.54:$D"
@@ -170,6 +183,109 @@ jq -e '[.findings[] | select(.id == "CT-001") | .remediation | test("Request-CsC
 	"$work/cert.json" >/dev/null || fail "cert: CT-001 without a Request-CsCertificate fix"
 can_fail good CT-001
 normalise "$work/cert.txt" | cmp -s - "$data/good.txt" && fail "cert: golden comparison cannot fail"
+
+# The HTTPS GET that follows does not fail silently: the client refuses
+# the certificate, DP-003 says so.
+jq -e '[.findings[] | select(.id == "DP-003" and .subject == "contoso.test (internal)") | .message | test("tls failure")] | any' \
+	"$work/cert.json" >/dev/null || fail "cert: the HTTPS GET's TLS failure is not a DP-003 finding"
+can_fail good DP-003
+
+# ---- --issuing-ca: the fixes name the CA, no placeholder ----------------
+# shellcheck disable=SC2086
+check cert-ca $both --connect-to "127.0.10.11:443:127.0.10.13:$P" --issuing-ca 'dc01.contoso.test\contoso-CA'
+jq -e '[.findings[] | select(.id == "CT-001") | .remediation | test("-Ca dc01\\.contoso\\.test\\\\contoso-CA -DomainName")] | any' \
+	"$work/cert-ca.json" >/dev/null || fail "cert-ca: the fix does not carry --issuing-ca"
+jq -e '[.findings[] | .remediation // "" | test("<ca>")] | any | not' "$work/cert-ca.json" >/dev/null \
+	|| fail "cert-ca: a fix still says <ca>"
+jq -e '[.findings[] | .remediation // "" | test("<ca>")] | any' "$work/cert.json" >/dev/null \
+	|| fail "assertion cannot fail: without --issuing-ca the fix has no <ca> either"
+
+# ---- the Director's A-record exception (seed: Certificate Requirements) --
+# A Director certificate without lyncdiscover.contoso.test: no CT-002 when
+# the external view answers an A record, CT-002 when it answers a CNAME --
+# in the internal vantage too, which takes the record from the external view.
+check arec --dns-internal 127.0.10.62:$D --dns-external 127.0.10.63:$D --sip-domain contoso.test \
+	--connect-to "127.0.10.11:443:127.0.10.14:$P"
+must_not arec CT-002
+must arec CT-004 "contoso.test (internal)"
+jq -e '[.steps[] | select(.title | test("checked as director.*external lyncdiscover record: contoso.test A\\)"))] | length == 1' \
+	"$work/arec.json" >/dev/null || fail "arec: the certificate step does not say the external record is A"
+check arec-cname $both --sip-domain contoso.test --connect-to "127.0.10.11:443:127.0.10.14:$P"
+must arec-cname CT-002 "contoso.test (internal)"
+can_fail arec CT-002
+
+# ---- --tls-profile against a TLS 1.0-only nginx ----------------------
+# modern: CT-022, no compat step, no HTTPS GET. compat: what each profile
+# saw (modern: protocol-version; compat: TLSv1 and the chain), CT-022, the
+# certificate checked as the Director's, and the HTTPS GET made with compat.
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+if [ -x "$NGINX" ]; then
+	mkdir -p "$work/nginx/logs"
+	cat >"$work/nginx/nginx.conf" <<EOF
+daemon off; master_process off; worker_processes 1;
+pid $work/nginx/nginx.pid; error_log $work/nginx/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off; client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fcgi; uwsgi_temp_path $work/nginx/uwsgi; scgi_temp_path $work/nginx/scgi;
+  server { listen 127.0.10.72:$P ssl; ssl_certificate $pki/lab.pem; ssl_certificate_key $pki/leaf.key;
+    ssl_protocols TLSv1; ssl_ciphers DEFAULT:@SECLEVEL=0; location / { return 200 "legacy\n"; } }
+}
+EOF
+	"$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/logs/error.log" \
+		>"$work/nginx/out" 2>&1 &
+	pids="$pids $!"
+	wait_port 127.0.10.72 "$P" || fail "nginx (TLS 1.0 only) did not start: $(cat "$work/nginx/out")"
+	tls10="--dns-internal 127.0.10.53:$D --sip-domain contoso.test --connect-to 127.0.10.11:443:127.0.10.72:$P"
+	# shellcheck disable=SC2086
+	check tls10 $tls10
+	# shellcheck disable=SC2086
+	check tls10c $tls10 --tls-profile compat
+	step() { jq -e --arg re "$2" '[.steps[] | select(.title | test($re))] | length > 0' "$work/$1.json" >/dev/null; }
+	must tls10 CT-022 "contoso.test (internal)"
+	step tls10 ' modern \(SNI lyncdiscoverinternal.contoso.test\): protocol-version' \
+		|| fail "tls10: no modern protocol-version step"
+	! step tls10 ' compat ' || fail "tls10: a compat step without --tls-profile compat"
+	! step tls10 '^GET https://' || fail "tls10: an HTTPS GET although no TLS version was in common"
+	must tls10c CT-022 "contoso.test (internal)"
+	step tls10c ' modern \(SNI lyncdiscoverinternal.contoso.test\): protocol-version' \
+		|| fail "tls10c: the report does not say what modern saw"
+	step tls10c ' compat \(SNI lyncdiscoverinternal.contoso.test\): TLSv1, cipher .*, 2 certificate' \
+		|| fail "tls10c: the report does not say compat negotiated TLSv1 and the chain"
+	step tls10c '^certificate [0-9A-F]{40} checked as director' \
+		|| fail "tls10c: the presented certificate was not checked"
+	jq -e '[.findings[] | select(.id == "DP-003") | .message | test("Content-Type text/plain")] | any' \
+		"$work/tls10c.json" >/dev/null || fail "tls10c: the HTTPS GET did not reach nginx with compat"
+	can_fail good CT-022
+else
+	fail "nginx not installed: the --tls-profile case cannot run"
+fi
+
+# ---- a stalled TLS server, plain HTTP on the TLS port -----------------
+# (the findings cert --connect gives: CT-023, CT-024)
+if command -v python3 >/dev/null 2>&1; then
+	start_staller 127.0.10.71 "$P"
+	wait_port 127.0.10.71 "$P" || fail "staller did not start"
+	t0=$(date +%s)
+	"$mcxcheck" deployment --topology "$topo" --https-port "$P" --http-port "$((P + 1))" \
+		--ca "$pki/root.pem" --now "$NOW" --timeout 1500 --dns-internal 127.0.10.53:$D \
+		--sip-domain contoso.test --connect-to "127.0.10.11:443:127.0.10.71:$P" --format json \
+		>"$work/stall.json" 2>"$work/stall.err"
+	echo $? >"$work/stall.rc"
+	t1=$(date +%s)
+	must stall CT-023 "contoso.test (internal)"
+	[ "$(rc stall)" = 1 ] || fail "stall: exit $(rc stall), expected 1"
+	[ $((t1 - t0)) -le 8 ] || fail "stall: took $((t1 - t0)) s with --timeout 1500"
+	can_fail good CT-023
+else
+	fail "python3 not installed: the stalled-server case cannot run"
+fi
+# shellcheck disable=SC2086
+check plain --dns-internal 127.0.10.53:$D --sip-domain contoso.test \
+	--connect-to "127.0.10.11:443:127.0.10.11:$((P + 1))"
+must plain CT-024 "contoso.test (internal)"
+[ "$(rc plain)" = 1 ] || fail "plain: exit $(rc plain), expected 1"
+can_fail good CT-024
 
 # ---- cross-domain CNAME, the hoster's certificate lacks the name ------
 check cross --dns-external 127.0.10.56:$D --sip-domain contoso.test

@@ -44,6 +44,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# start_staller (conformance/test/lib_tls.sh)
+. "$top/conformance/test/lib_tls.sh"
+
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 ok() { echo "ok: $*"; }
@@ -130,9 +133,10 @@ if ! wait_port $NG 18471; then
     fail "nginx did not start"
     exit 1
 fi
-# From here on mcxd and mcxcheck run with Debian 12's OpenSSL defaults
-# (security level 2, whatever this machine's openssl.cnf says): a 1024-bit
-# key or a SHA-1 signature must still be served and checked.
+# From here on mcxd and mcxcheck run with Debian's OpenSSL defaults
+# (security level 2, MinProtocol TLSv1.2; whatever this machine's openssl.cnf
+# says): a 1024-bit key or a SHA-1 signature must still be served and
+# checked, and compat must still speak TLS 1.0.
 cat >"$tmp/openssl.cnf" <<'EOF'
 openssl_conf = openssl_init
 [openssl_init]
@@ -141,6 +145,7 @@ ssl_conf = ssl_sect
 system_default = system_default_sect
 [system_default_sect]
 CipherString = DEFAULT:@SECLEVEL=2
+MinProtocol = TLSv1.2
 EOF
 export OPENSSL_CONF="$tmp/openssl.cnf"
 for f in $served; do
@@ -229,6 +234,11 @@ grep -q 'TLSv1.3' "$tmp/run1.txt" && grep -q 'thumbprint' "$tmp/run1.txt" \
     && ok "report shows TLS version and the chain presented" || fail "no TLS facts in the report"
 
 # ---- TLS profiles against a TLS 1.0-only server ---------------------------
+# (under the Debian-like OPENSSL_CONF above: the compat probe must lower the
+# security level and override MinProtocol itself.) Each profile's step must
+# say what it saw; compat must complete at TLSv1 and give the certificate
+# findings of the served file (lab.pem) plus CT-022.
+step_in() { grep -q "\"title\": \"$2" "$1"; }
 # shellcheck disable=SC2086
 "$MCXCHECK" cert --role frontend $COMMON --connect $NG:18470 >"$tmp/modern.json" 2>/dev/null
 mrc=$?
@@ -236,19 +246,23 @@ mrc=$?
 "$MCXCHECK" cert --role frontend $COMMON --connect $NG:18470 --tls-profile compat \
     >"$tmp/compat.json" 2>/dev/null
 crc=$?
-case $(ids "$tmp/modern.json") in *CT-022*) ok "modern vs TLS 1.0-only: CT-022 (exit $mrc)" ;; *) fail "modern vs TLS 1.0: $(ids "$tmp/modern.json")" ;; esac
-if grep -q '"TLS compat (SNI none): TLSv1,' "$tmp/compat.json"; then
-    ok "compat negotiated TLSv1 with the legacy server (exit $crc): $(ids "$tmp/compat.json")"
-    grep -q 'TLS modern (SNI none): protocol-version' "$tmp/compat.json" \
-        && ok "compat report also says what modern saw" || fail "compat report lacks the modern step"
-elif grep -q 'TLS compat (SNI none): protocol-version' "$tmp/compat.json"; then
-    # Debian's OpenSSL 3 may refuse TLS 1.0 on the server side even at
-    # security level 0: then compat sees the same version failure.
-    ok "compat: the server's OpenSSL refused TLS 1.0 too (finding CT-022 either way)"
-else
-    fail "compat vs TLS 1.0-only: unexpected report"
-    cat "$tmp/compat.json"
-fi
+# shellcheck disable=SC2086
+"$MCXCHECK" cert --role frontend $COMMON --file "$PKI/lab.pem" >"$tmp/lab.json" 2>/dev/null
+want=$( (grep -o '"id": *"[A-Z]*-[0-9]*"' "$tmp/lab.json" | sed 's/.*"\([A-Z]*-[0-9]*\)"/\1/'; echo CT-022) | sort | paste -sd, -)
+[ "$(ids "$tmp/modern.json")" = CT-022 ] && [ $mrc = 1 ] \
+    && step_in "$tmp/modern.json" 'TLS modern (SNI none): protocol-version' \
+    && ! step_in "$tmp/modern.json" 'TLS compat' \
+    && ok "modern vs TLS 1.0-only: protocol-version, CT-022 only (exit 1)" \
+    || { fail "modern vs TLS 1.0-only: $(ids "$tmp/modern.json") exit $mrc"; cat "$tmp/modern.json"; }
+step_in "$tmp/compat.json" 'TLS modern (SNI none): protocol-version' \
+    && ok "compat report says what modern saw" || fail "compat report lacks the modern step"
+step_in "$tmp/compat.json" 'TLS compat (SNI none): TLSv1, cipher [A-Z0-9-]*, 2 certificate(s) presented' \
+    && step_in "$tmp/compat.json" '\[1\] subject /CN=mcxlab Fixture Issuing CA' \
+    && ok "compat completed at TLSv1 and shows the chain" \
+    || { fail "compat did not complete at TLSv1"; cat "$tmp/compat.json"; }
+[ "$(ids "$tmp/compat.json")" = "$want" ] && [ $crc = 1 ] \
+    && ok "compat findings: the certificate's ($want), exit 1" \
+    || fail "compat findings $(ids "$tmp/compat.json") (exit $crc), want $want"
 
 # ---- plain HTTP on the TLS port --------------------------------------------
 # shellcheck disable=SC2086
@@ -258,20 +272,7 @@ rc=$?
     || fail "plain HTTP: $(ids "$tmp/c.json") exit $rc"
 
 # ---- a server that accepts TCP and never answers the ClientHello ---------
-python3 - $STALL 18480 <<'EOF' &
-import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(8)
-held = []
-end = time.time() + 60
-while time.time() < end:
-    s.settimeout(1)
-    try:
-        held.append(s.accept()[0])
-    except OSError:
-        pass
-EOF
-pids="$pids $!"
+start_staller $STALL 18480
 wait_port $STALL 18480 || fail "staller did not start"
 t0=$(date +%s)
 # shellcheck disable=SC2086
@@ -345,9 +346,10 @@ done
 grep -q "thumbprint $(thumb "$PKI/director.pem")" "$tmp/conn.json" \
     && ok "mcxd without SNI serves the first certificate" || fail "mcxd default certificate"
 # mcxd speaks TLS 1.2 and 1.3 only.
-if openssl s_client -connect $MX:18460 -tls1_2 -servername pool01.contoso.test </dev/null >/dev/null 2>&1 &&
-    openssl s_client -connect $MX:18460 -tls1_3 -servername pool01.contoso.test </dev/null >/dev/null 2>&1 &&
-    ! openssl s_client -connect $MX:18460 -tls1_1 -cipher DEFAULT@SECLEVEL=0 </dev/null >/dev/null 2>&1; then
+# (s_client with no config: MinProtocol must not refuse TLS 1.1 for it.)
+if OPENSSL_CONF=/dev/null openssl s_client -connect $MX:18460 -tls1_2 -servername pool01.contoso.test </dev/null >/dev/null 2>&1 &&
+    OPENSSL_CONF=/dev/null openssl s_client -connect $MX:18460 -tls1_3 -servername pool01.contoso.test </dev/null >/dev/null 2>&1 &&
+    ! OPENSSL_CONF=/dev/null openssl s_client -connect $MX:18460 -tls1_1 -cipher DEFAULT@SECLEVEL=0 </dev/null >/dev/null 2>&1; then
     ok "mcxd: TLS 1.2 and 1.3 accepted, TLS 1.1 refused"
 else
     fail "mcxd protocol versions"

@@ -86,6 +86,8 @@ typedef struct mcx_cert_input {
     const mcx_pool *pool;         /* Director/Front End: the pool of `topology`
                                    * whose names must be covered, may be NULL */
     mcx_external_record external_record;
+    const mcx_external_record *external_records; /* per SIP domain (parallel to
+                                   * sip_domains), NULL: external_record for all */
     time_t at;                    /* the verification time */
     const char *subject;          /* what was checked (a file, host:port) */
     const char *issuing_ca;       /* -Ca for Request-CsCertificate, NULL: "<ca>" */
@@ -143,14 +145,17 @@ char *mcx_cert_remedy_lync(mcx_cert_use use, const char *issuing_ca,
                            const char *const *sip_domains, size_t nsip_domains,
                            const char *thumbprint);
 /* The SAN list to request from the public CA for the reverse proxy: the
- * names to add and every name the certificate already covers. malloc'd. */
+ * names to add and every SAN the certificate already has, except a wildcard
+ * no client matches (partial label, *.<tld>: dropped, and said so).
+ * malloc'd. */
 char *mcx_cert_remedy_reverse_proxy(const char *const *missing, size_t nmissing,
                                     const char *const *present, size_t npresent);
 
 /* ---- live TLS (lib/cert_connect.c; added by engineer "tls-live") ------- */
 
-/* modern: TLS 1.2..1.3, OpenSSL's default security level. compat: TLS
- * 1.0..1.3 at security level 0, to diagnose legacy reverse proxies. */
+/* modern: TLS 1.2..1.3. compat: TLS 1.0..1.3 with every cipher, to
+ * diagnose legacy reverse proxies. Both capture the chain at security
+ * level 0 (the CT- rules judge it, not the handshake). */
 typedef enum {
     MCX_TLS_PROFILE_MODERN = 0,
     MCX_TLS_PROFILE_COMPAT = 1
@@ -190,6 +195,25 @@ typedef struct mcx_tls_probe {
 int mcx_tls_probe_run(const char *host, const char *port, const char *sni,
                       mcx_tls_profile profile, long timeout_ms, mcx_tls_probe *out);
 void mcx_tls_probe_free(mcx_tls_probe *p);
+
+/* What each profile of `profile` sees at host:port with `sni` (NULL: none):
+ * a modern probe, and with compat a second, compat one. Each adds a step at
+ * `depth` to `r`: "TLS <where> <profile> (SNI <sni>): <version>, cipher
+ * <cipher>, N certificate(s) presented" and one sub-step per certificate
+ * (subject, issuer, thumbprint), or the failure. probes[0..1] are filled
+ * (free both). Returns the index of the first probe that presented a
+ * chain, or -1. `where` may be NULL (nothing printed for it). */
+int mcx_tls_probe_profiles(const char *host, const char *port, const char *sni,
+                           const char *where, mcx_tls_profile profile, long timeout_ms,
+                           mcx_report *r, int depth, mcx_tls_probe probes[2]);
+/* With no chain (chosen < 0): the probe whose failure to report -- modern's,
+ * unless it found no common version and compat got further. */
+const mcx_tls_probe *mcx_tls_probe_failure(const mcx_tls_probe probes[2]);
+/* CT-022 when the probe that presented the chain negotiated below TLS 1.2
+ * or the modern probe found no common version: the finding (subject
+ * `target`), else NULL. */
+mcx_finding *mcx_tls_legacy_finding(mcx_report *r, const mcx_tls_probe probes[2], int chosen,
+                                    const char *target);
 
 /* "subject /O=../CN=.., issuer /.., thumbprint HEX" into buf. */
 void mcx_cert_describe(X509 *cert, char *buf, size_t len);

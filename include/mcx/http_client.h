@@ -36,6 +36,9 @@ typedef struct mcx_http_options {
                                    without any query (hermetic tests and demo) */
     const char *ca_file;        /* NULL: system store */
     int insecure;               /* skip certificate verification */
+    int tls_compat;             /* also TLS 1.0/1.1 and every cipher (security
+                                   level 0): --tls-profile compat (added by
+                                   engineer "tls-live") */
     long timeout_ms;            /* whole request; 0 = 10000 */
     size_t max_body;            /* 0 = 4 MiB */
     struct mcx_http_session *session; /* NULL: a fresh connection per request;
