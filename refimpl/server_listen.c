@@ -147,11 +147,16 @@ static SSL_CTX *tls_context(const char *cert_file, const char *key_file, char *e
     }
     if (!loaded) {
         ssl_error_string(err, errlen, "cannot load the certificate (PEM)", cert_file);
-    } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
-        ssl_error_string(err, errlen, "cannot load the private key (PEM)", key_file);
-    } else if (SSL_CTX_check_private_key(ctx) != 1) {
-        char what[600];
-        snprintf(what, sizeof what, "private key does not match the certificate %s", cert_file);
+    } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 ||
+               SSL_CTX_check_private_key(ctx) != 1) {
+        /* OpenSSL already refuses a mismatching key while loading it. */
+        unsigned long e = ERR_peek_last_error();
+        char what[600] = "cannot load the private key (PEM)";
+        if ((ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH) ||
+            (ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_PRIVATE_KEY_MISMATCH) ||
+            SSL_CTX_get0_privatekey(ctx) != NULL)
+            snprintf(what, sizeof what, "private key does not match the certificate %s",
+                     cert_file);
         ssl_error_string(err, errlen, what, key_file);
     } else {
         return ctx;

@@ -319,6 +319,22 @@ rc=$?
 [ $rc = 2 ] && grep -q 'topo-nokey.xml:[0-9]*: .*certificate without key' "$tmp/mcxd.err" \
     && ok "certificate without key: exit 2, file:line" || fail "certificate without key: exit $rc: $(cat "$tmp/mcxd.err")"
 
+# A key that does not match its certificate: mcxd refuses to start (exit 2)
+# naming both files, from --cert/--key and from the topology.
+timeout 10 "$MCXD" --cert "$PKI/frontend.pem" --key "$PKI/rsa1024.key" --listen internal-https=$MX:18463 \
+    --no-listen internal-http --no-listen external-http --no-listen external-https --quiet \
+    >/dev/null 2>"$tmp/mcxd.err"
+rc=$?
+[ $rc = 2 ] && grep -q "rsa1024.key: private key does not match the certificate .*frontend.pem" "$tmp/mcxd.err" \
+    && ok "--key not matching --cert: exit 2 naming key and certificate" \
+    || fail "mismatched --key: exit $rc: $(cat "$tmp/mcxd.err")"
+sed -e "s|key=\"$PKI/leaf.key\"|key=\"$PKI/rsa1024.key\"|" "$tmp/topo.xml" >"$tmp/topo-wrongkey.xml"
+"$MCXD" --topology "$tmp/topo-wrongkey.xml" --check-config >/dev/null 2>"$tmp/mcxd.err"
+rc=$?
+[ $rc = 2 ] && grep -q "rsa1024.key: private key does not match the certificate .*director.pem" "$tmp/mcxd.err" \
+    && ok "topology key= not matching certificate=: exit 2 naming both" \
+    || fail "topology mismatched key: exit $rc: $(cat "$tmp/mcxd.err")"
+
 "$MCXD" --topology "$tmp/topo.xml" --listen internal-https=$MX:18460 --no-listen internal-http \
     --no-listen external-http --no-listen external-https --quiet 2>"$tmp/mcxd.log" &
 pids="$pids $!"
