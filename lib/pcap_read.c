@@ -6,12 +6,16 @@
  * LINUX_SLL2, NULL, LOOP, RAW/IPV4/IPV6; IPv6 extension headers; the
  * distinction between a snaplen-cut payload (payload_missing) and a header
  * that claims more bytes than exist (MCX_PKT_BAD with the offset). IP
- * fragments are skipped. Does not own: reassembly, DNS or HTTP, nor
- * findings (the caller turns statuses into PC- findings).
+ * fragments are skipped. Also owns the read-ahead thread: libpcap reading
+ * and the decoding above run one batch of records ahead of the caller
+ * (which sees the same records, statuses and texts in the same order as
+ * without it; memory: READER_CHUNKS batches). Does not own: reassembly,
+ * DNS or HTTP, nor findings (the caller turns statuses into PC- findings).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,11 +26,43 @@
  * system call per 4 KiB (a fifth of the time of `pcap verify`). */
 #define READER_BUFFER (1024 * 1024)
 
+/* Read-ahead: a thread fills batches ("chunks") of decoded records, the
+ * caller takes them in order. A chunk ends after CHUNK_PACKETS records or
+ * CHUNK_BYTES of kept bytes (payloads and why-texts; one record may take
+ * it past, up to the largest snapshot length). */
+#define READER_CHUNKS 4
+#define CHUNK_PACKETS 2048
+#define CHUNK_BYTES (512 * 1024)
+#define WHY_MAX 512
+
+typedef struct rd_entry {
+    mcx_pkt_status st;
+    mcx_packet pkt;
+    size_t off; /* in the chunk's bytes: the payload, or the why-text */
+} rd_entry;
+
+typedef struct rd_chunk {
+    rd_entry e[CHUNK_PACKETS];
+    size_t n;
+    uint8_t *bytes;
+    size_t used, cap;
+} rd_chunk;
+
 struct mcx_pcap_reader {
     pcap_t *p;
     int dlt;
     unsigned long frame;
     char *iobuf; /* the FILE's buffer (READER_BUFFER), freed after pcap_close */
+    /* read-ahead (threaded == 0: records are read in the caller's thread) */
+    int threaded;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    rd_chunk *chunk;        /* READER_CHUNKS, used as a ring */
+    size_t filled, taken;   /* chunks produced / given back, ever (under mu) */
+    int stop;               /* the caller closes (under mu) */
+    size_t pos;             /* caller: next entry of chunk[taken % READER_CHUNKS] */
+    int holding;            /* caller: that chunk is being read */
 };
 
 static int dlt_supported(int dlt)
@@ -50,6 +86,9 @@ static int dlt_supported(int dlt)
     }
 }
 
+static void readahead_start(mcx_pcap_reader *r);
+static void readahead_stop(mcx_pcap_reader *r);
+
 static mcx_pcap_reader *reader_wrap(pcap_t *p, char *err, size_t errlen)
 {
     int dlt = pcap_datalink(p);
@@ -67,6 +106,7 @@ static mcx_pcap_reader *reader_wrap(pcap_t *p, char *err, size_t errlen)
     }
     r->p = p;
     r->dlt = dlt;
+    readahead_start(r);
     return r;
 }
 
@@ -116,6 +156,7 @@ void mcx_pcap_reader_close(mcx_pcap_reader *r)
 {
     if (r == NULL)
         return;
+    readahead_stop(r);
     pcap_close(r->p);
     free(r->iobuf);
     free(r);
@@ -225,7 +266,7 @@ static mcx_pkt_status link_decode(int dlt, const uint8_t *d, size_t caplen, size
     }
 }
 
-mcx_pkt_status mcx_pcap_reader_next(mcx_pcap_reader *r, mcx_packet *pkt, char *why,
+static mcx_pkt_status reader_decode(mcx_pcap_reader *r, mcx_packet *pkt, char *why,
                                     size_t whylen)
 {
     struct pcap_pkthdr *h;
@@ -373,4 +414,147 @@ mcx_pkt_status mcx_pcap_reader_next(mcx_pcap_reader *r, mcx_packet *pkt, char *w
     pkt->payload_len = l4cap - hlen;
     pkt->payload_missing = l4wire - l4cap;
     return MCX_PKT_OK;
+}
+
+/* ---- read-ahead ---- */
+
+/* Keep n bytes in the chunk; their offset, or SIZE_MAX when out of memory. */
+static size_t chunk_keep(rd_chunk *c, const void *data, size_t n)
+{
+    if (c->used + n > c->cap) {
+        size_t cap = c->cap ? c->cap : CHUNK_BYTES;
+        while (cap < c->used + n)
+            cap *= 2;
+        uint8_t *b = realloc(c->bytes, cap);
+        if (b == NULL)
+            return SIZE_MAX;
+        c->bytes = b;
+        c->cap = cap;
+    }
+    if (n > 0)
+        memcpy(c->bytes + c->used, data, n);
+    c->used += n;
+    return c->used - n;
+}
+
+/* Decode the next records into c; 1 when the capture ended (the last entry
+ * is MCX_PKT_END or MCX_PKT_ERROR). */
+static int chunk_fill(mcx_pcap_reader *r, rd_chunk *c)
+{
+    c->n = 0;
+    c->used = 0;
+    while (c->n < CHUNK_PACKETS && c->used < CHUNK_BYTES) {
+        rd_entry *e = &c->e[c->n++];
+        char why[WHY_MAX] = "";
+        e->st = reader_decode(r, &e->pkt, why, sizeof why);
+        e->off = 0;
+        if (e->st == MCX_PKT_OK)
+            e->off = chunk_keep(c, e->pkt.payload, e->pkt.payload_len);
+        else if (e->st == MCX_PKT_BAD || e->st == MCX_PKT_ERROR)
+            e->off = chunk_keep(c, why, strlen(why) + 1);
+        if (e->off == SIZE_MAX) {
+            e->st = MCX_PKT_ERROR;
+            e->off = chunk_keep(c, "", 1); /* the 1 byte fits: cap >= CHUNK_BYTES */
+        }
+        if (e->st == MCX_PKT_END || e->st == MCX_PKT_ERROR)
+            return 1;
+    }
+    return 0;
+}
+
+static void *readahead_main(void *arg)
+{
+    mcx_pcap_reader *r = arg;
+    for (int ended = 0; !ended;) {
+        pthread_mutex_lock(&r->mu);
+        while (r->filled - r->taken == READER_CHUNKS && !r->stop)
+            pthread_cond_wait(&r->cv, &r->mu);
+        int stop = r->stop;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            break;
+        ended = chunk_fill(r, &r->chunk[r->filled % READER_CHUNKS]);
+        pthread_mutex_lock(&r->mu);
+        r->filled++;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+    return NULL;
+}
+
+/* Without memory or a thread the reader simply reads in the caller's
+ * thread. */
+static void readahead_start(mcx_pcap_reader *r)
+{
+    r->chunk = calloc(READER_CHUNKS, sizeof *r->chunk);
+    if (r->chunk == NULL)
+        return;
+    for (int i = 0; i < READER_CHUNKS; i++) {
+        r->chunk[i].bytes = malloc(CHUNK_BYTES);
+        r->chunk[i].cap = r->chunk[i].bytes ? CHUNK_BYTES : 0;
+    }
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    r->threaded = pthread_create(&r->thread, NULL, readahead_main, r) == 0;
+    if (!r->threaded) {
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv);
+        readahead_stop(r);
+    }
+}
+
+static void readahead_stop(mcx_pcap_reader *r)
+{
+    if (r->threaded) {
+        pthread_mutex_lock(&r->mu);
+        r->stop = 1;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        pthread_join(r->thread, NULL);
+        pthread_mutex_destroy(&r->mu);
+        pthread_cond_destroy(&r->cv);
+        r->threaded = 0;
+    }
+    for (int i = 0; r->chunk && i < READER_CHUNKS; i++)
+        free(r->chunk[i].bytes);
+    free(r->chunk);
+    r->chunk = NULL;
+}
+
+mcx_pkt_status mcx_pcap_reader_next(mcx_pcap_reader *r, mcx_packet *pkt, char *why,
+                                    size_t whylen)
+{
+    if (!r->threaded)
+        return reader_decode(r, pkt, why, whylen);
+    rd_chunk *c = &r->chunk[r->taken % READER_CHUNKS];
+    if (r->holding && r->pos == c->n) {
+        /* the previous record's payload is no longer needed: give it back */
+        pthread_mutex_lock(&r->mu);
+        r->taken++;
+        r->holding = 0;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        c = &r->chunk[r->taken % READER_CHUNKS];
+    }
+    if (!r->holding) {
+        pthread_mutex_lock(&r->mu);
+        while (r->filled == r->taken)
+            pthread_cond_wait(&r->cv, &r->mu);
+        pthread_mutex_unlock(&r->mu);
+        r->holding = 1;
+        r->pos = 0;
+    }
+    const rd_entry *e = &c->e[r->pos];
+    mcx_pkt_status st = e->st;
+    if (st == MCX_PKT_END || st == MCX_PKT_ERROR) {
+        /* the last record: stays the answer to every later call */
+    } else {
+        r->pos++;
+    }
+    *pkt = e->pkt;
+    if (st == MCX_PKT_OK)
+        pkt->payload = c->bytes + e->off;
+    if (st == MCX_PKT_BAD || st == MCX_PKT_ERROR)
+        snprintf(why, whylen, "%s", (const char *)c->bytes + e->off);
+    return st;
 }
