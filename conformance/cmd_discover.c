@@ -47,8 +47,10 @@ static void discover_usage(FILE *out)
           "  --accept xml|json             Autodiscover representation (default xml)\n"
           "  --topology FILE               enable topology rules of the document checks\n"
           "  --timeout MS                  per request (default 10000)\n"
-          "  --max-redirects N             body Redirects followed (default 10)\n"
-          "  plus --format --output --fail-on --color --timings --now --seed\n"
+          "  --max-redirects N             body Redirects followed (default 10)\n",
+          out);
+    mcx_cli_tls_usage(out, 0);
+    fputs("  plus --format --output --fail-on --color --timings --now --seed\n"
           "Candidates, in order: https://lyncdiscoverinternal.<d>, http://..., \n"
           "https://lyncdiscover.<d>, http://... (each /?sipuri=USER@DOMAIN).\n"
           "Exit: 0 ok, 1 findings, 2 usage, 3 no server reached (DNS/connect/timeout).\n",
@@ -162,6 +164,7 @@ int mcxcheck_cmd_discover(int argc, char **argv)
 {
     mcx_cli_common common;
     mcx_ds_options o;
+    mcx_cli_tls tls = {MCX_TLS_PROFILE_MODERN, 0, NULL}; /* --tls-profile */
     const char *resolve[DISCOVER_MAX_PINS + 1] = {0};
     const char *connect_to[DISCOVER_MAX_PINS + 1] = {0};
     size_t nresolve = 0, nconnect = 0;
@@ -279,11 +282,15 @@ int mcxcheck_cmd_discover(int argc, char **argv)
             if (!(v = mcx_cli_value("discover", argc, argv, &i)) || parse_long(a, v, 0, 50, &n) < 0)
                 goto out;
             o.max_redirects = (int)n;
+        } else if ((m = mcx_cli_tls_option("discover", &tls, 0, argc, argv, &i)) != 0) {
+            if (m < 0)
+                goto out;
         } else {
             fprintf(stderr, "mcxcheck discover: unknown option '%s' (see --help)\n", a);
             goto out;
         }
     }
+    o.http.tls_compat = tls.profile == MCX_TLS_PROFILE_COMPAT;
     if (!o.sip_uri) {
         fprintf(stderr, "mcxcheck discover: --sip-uri is required\n");
         discover_usage(stderr);

@@ -234,8 +234,10 @@ static void leaf_sans(X509 *leaf, char *out, size_t outlen)
         snprintf(out, outlen, "none");
 }
 
-/* TLS facts of an https request: one step under the request, and CT-021
- * when the presented certificate does not cover the URL's host. */
+/* TLS facts of an https request: one step under the request (version,
+ * cipher, the leaf's subject and SANs) with one sub-step per certificate
+ * presented (subject, issuer, thumbprint), and CT-021 when the presented
+ * certificate does not cover the URL's host. */
 static void tls_facts(mcx_report *rep, int depth, const char *url, const mcx_http_response *resp)
 {
     char host[256], subject[256], sans[512];
@@ -251,6 +253,12 @@ static void tls_facts(mcx_report *rep, int depth, const char *url, const mcx_htt
     else
         mcx_report_step(rep, depth + 1, MCX_STEP_FAIL, 0, NULL,
                         "TLS handshake not completed; certificate %s, SANs: %s", subject, sans);
+    /* The chain as presented: subject, issuer, SHA-1 thumbprint of each. */
+    for (int k = 0; k < sk_X509_num(resp->tls_chain); k++) {
+        char desc[700];
+        mcx_cert_describe(sk_X509_value(resp->tls_chain, k), desc, sizeof desc);
+        mcx_report_step(rep, depth + 2, MCX_STEP_INFO, 0, NULL, "[%d] %s", k, desc);
+    }
     if (mcx_ds_url_host(url, host, sizeof host) != 0 || host[0] == '[' ||
         strspn(host, "0123456789.") == strlen(host))
         return; /* an address: no name to cover */

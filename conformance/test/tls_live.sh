@@ -393,5 +393,24 @@ grep -q 'CT-021' "$tmp/disc1.txt" && grep -q 'Add the SAN DNS:lyncdiscover.conto
 cmp -s "$tmp/disc1.txt" "$tmp/disc2.txt" && ok "discover output byte-identical on rerun" \
     || fail "discover reruns differ"
 
+grep -q '^      \[INFO\] \[1\] subject /CN=mcxlab Fixture Issuing CA/O=mcxlab fixtures, issuer /CN=mcxlab Fixture Root CA/O=mcxlab fixtures, thumbprint [0-9A-F]\{40\}$' "$tmp/disc1.txt" \
+    && ok "discover: each HTTPS step lists the chain presented (subject, issuer, thumbprint)" \
+    || fail "discover: the chain presented is not listed"
+# discover --tls-profile against the TLS 1.0-only nginx (Debian-like config).
+for prof in modern compat; do
+    "$MCXCHECK" discover --sip-uri alice@contoso.test --vantage external --resolve-only \
+        --connect-to lyncdiscover.contoso.test:443:$NG:18470 --ca "$PKI/root.pem" \
+        --tls-profile $prof --timeout 3000 --now 2026-01-01T00:00:00Z --color never \
+        >"$tmp/disc-$prof.txt" 2>&1
+done
+grep -q 'TLS TLSv1, cipher' "$tmp/disc-compat.txt" && grep -q '\[0\] subject /CN=lyncdiscover.contoso.test' "$tmp/disc-compat.txt" \
+    && ok "discover --tls-profile compat: TLSv1 with the legacy server, chain listed" \
+    || { fail "discover compat did not speak TLS 1.0"; cat "$tmp/disc-compat.txt"; }
+! grep -q 'TLS TLSv1,' "$tmp/disc-modern.txt" && ok "discover --tls-profile modern: no TLS 1.0" \
+    || fail "discover modern spoke TLS 1.0"
+"$MCXCHECK" discover --sip-uri alice@contoso.test --tls-profile legacy >/dev/null 2>"$tmp/err"
+[ $? = 2 ] && grep -q "tls-profile 'legacy'" "$tmp/err" && ok "discover --tls-profile legacy: usage error" \
+    || fail "discover bad --tls-profile: $(cat "$tmp/err")"
+
 echo "tls_live: $failures failure(s)"
 [ $failures -eq 0 ]
