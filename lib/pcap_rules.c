@@ -781,20 +781,20 @@ static void flow_gap(void *ctx, void *user, int dir, uint64_t len, unsigned long
     }
 }
 
-/* A DNS-over-TCP direction that ends inside a message: PC-040. */
+/* A DNS-over-TCP direction that ends inside a message: PC-040 (an
+ * oversized message being skipped was reported already). */
 static void dns_tcp_end(verify_flow *f, int dir, unsigned long frame)
 {
-    if (f->len[dir] == 0 && f->skip[dir] == 0)
-        return;
-    size_t mlen = f->len[dir] >= 2 ? ((size_t)f->buf[dir][0] << 8 | f->buf[dir][1]) : 0;
-    mcx_report_add(f->v->rep, "PC-040", "frame %lu: DNS over TCP %s:%u -> %s:%u ended inside "
-                   "a message (%zu bytes announced, %zu received)", frame,
-                   dir == 0 ? f->client : f->server,
-                   dir == 0 ? f->info.client_port : f->info.server_port,
-                   dir == 0 ? f->server : f->client,
-                   dir == 0 ? f->info.server_port : f->info.client_port,
-                   f->skip[dir] ? f->skip[dir] : mlen,
-                   f->len[dir] >= 2 ? f->len[dir] - 2 : f->len[dir]);
+    if (f->len[dir] > 0 && f->skip[dir] == 0) {
+        size_t mlen = f->len[dir] >= 2 ? ((size_t)f->buf[dir][0] << 8 | f->buf[dir][1]) : 0;
+        mcx_report_add(f->v->rep, "PC-040", "frame %lu: DNS over TCP %s:%u -> %s:%u ended "
+                       "inside a message (%zu bytes announced, %zu received)", frame,
+                       dir == 0 ? f->client : f->server,
+                       dir == 0 ? f->info.client_port : f->info.server_port,
+                       dir == 0 ? f->server : f->client,
+                       dir == 0 ? f->info.server_port : f->info.client_port, mlen,
+                       f->len[dir] >= 2 ? f->len[dir] - 2 : f->len[dir]);
+    }
     f->len[dir] = 0;
     f->skip[dir] = 0;
 }

@@ -26,17 +26,8 @@
 #include "mcx/pcap.h"
 #include "mcxd_http.h"
 #include "pcap_record.h"
+#include "pcap_test.h"
 #include "pcap_replay.h"
-
-#define T_NOW 1767225600 /* 2026-01-01T00:00:00Z */
-
-static mcx_topology *default_topo(void)
-{
-    mcx_error err;
-    mcx_topology *t = mcx_topology_load_default(&err);
-    assert_non_null(t);
-    return t;
-}
 
 /* The default topology with every name changed (other domains, the
  * Director and a Front End pool renamed). */
@@ -174,15 +165,6 @@ static char *replay(const char *cap, size_t len, pcap_replay *r, inproc *ip,
     fclose(o);
     mcx_report_free(rep);
     return out;
-}
-
-static const pcap_scenario *golden(const char *name)
-{
-    for (size_t i = 0; i < pcap_golden_count(); i++)
-        if (strcmp(pcap_golden_at(i)->name, name) == 0)
-            return pcap_golden_at(i);
-    fail_msg("no golden scenario %s", name);
-    return NULL;
 }
 
 /* Every exchange 1..n with the same ID and element (kinds: the document
