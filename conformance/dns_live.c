@@ -5,12 +5,14 @@
  * lib/dns_answer.c before it is used (no DNS wire code here). CNAME chains
  * followed across answers, zone apexes from SOA records, NODATA markers,
  * wildcard probes, and DNS-021..DNS-025 for network errors and hostile or
- * broken answers.
+ * broken answers. Many SIP domains are asked by a fixed pool of threads
+ * (one ldns resolver and socket each), merged back in domain order.
  *
  * Owns: the live half of `mcxcheck dns`. Does not own: the rules
  * (lib/dns_rules.c), the view (lib/dns_view.c), options (cmd_dns.c).
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,14 @@
  * (private use range, never served). */
 #define LIVE_TYPE_EXISTS 65280
 #define LIVE_ZONE_HOPS 4
+/* From this many SIP domains on, mcx_dns_live_fetch asks in parallel:
+ * LIVE_WORKERS threads, each its own contiguous share of the domains
+ * (a fixed split, so the same input gives the same queries, IDs and
+ * report, whatever the timing). */
+#define LIVE_PARALLEL_MIN 16
+#define LIVE_WORKERS 8
+/* Query IDs of worker k start at first_id + k * LIVE_ID_STRIDE. */
+#define LIVE_ID_STRIDE 4096
 
 typedef struct live_set {
     char **keys;
@@ -626,6 +636,15 @@ static void add_nodata(live_ctx *c, mcx_dns_view *view)
     }
 }
 
+/* A marker at each name whose query failed (DNS-021..025 name it), so
+ * that the rules do not also call it missing. */
+static void add_unanswered(live_ctx *c, mcx_dns_view *view)
+{
+    for (size_t i = 0; i < c->failed.n; i++)
+        note(c, mcx_dns_view_add_rr(view, c->failed.keys[i], MCX_DNS_TYPE_UNANSWERED, 0,
+                                    "UNANSWERED", "live"));
+}
+
 /* End a run begun with live_begin (`begun`: it returned 0): frees `c`;
  * `view`, or NULL (view freed) when the run failed or ran out of memory
  * (DNS-000). */
@@ -644,22 +663,146 @@ static mcx_dns_view *live_end(live_ctx *c, mcx_dns_view *view, int begun)
     return NULL;
 }
 
+/* ---- many SIP domains: a fixed pool of workers ------------------------- */
+
+typedef struct live_worker {
+    live_ctx c;
+    mcx_report *r; /* the worker's findings, merged in worker order */
+    mcx_dns_live_stats stats;
+    const char *const *domains;
+    size_t ndomains;
+    int ok;
+} live_worker;
+
+static void resolve_domain(live_ctx *c, const char *domain)
+{
+    char name[MCX_DNS_NAME_MAX + 32];
+
+    snprintf(name, sizeof name, "lyncdiscoverinternal.%s", domain);
+    resolve_both(c, name);
+    snprintf(name, sizeof name, "lyncdiscover.%s", domain);
+    resolve_both(c, name);
+}
+
+static void *worker_run(void *arg)
+{
+    live_worker *w = arg;
+
+    for (size_t i = 0; i < w->ndomains; i++)
+        resolve_domain(&w->c, w->domains[i]);
+    /* The zone of every name this worker saw (SOA queries), in parallel too. */
+    for (size_t i = 0; i < w->c.names.n; i++) {
+        char copy[MCX_DNS_NAME_MAX];
+        snprintf(copy, sizeof copy, "%s", w->c.names.keys[i]);
+        (void)live_zone(&w->c, copy);
+    }
+    return NULL;
+}
+
+/* Fold worker `w` into `c`: records, names, NODATA names, zones, failed
+ * names and stats; its findings into c->r (one per subject and ID). */
+static void worker_merge(live_ctx *c, live_worker *w)
+{
+    live_ctx *from = &w->c;
+
+    for (size_t i = 0; i < from->nrrs; i++) {
+        const live_rr *rr = &from->rrs[i];
+        int dup = 0;
+        for (size_t j = 0; j < c->nrrs && !dup; j++)
+            dup = c->rrs[j].type == rr->type && strcmp(c->rrs[j].owner, rr->owner) == 0 &&
+                  strcmp(c->rrs[j].rdata, rr->rdata) == 0;
+        if (dup) continue;
+        if (mcx_mem_grow((void **)&c->rrs, &c->caprrs, c->nrrs, sizeof *c->rrs) != 0) {
+            c->oom = 1;
+            return;
+        }
+        c->rrs[c->nrrs++] = *rr; /* ownership moves */
+        from->rrs[i].owner = from->rrs[i].rdata = NULL;
+    }
+    for (size_t i = 0; i < from->names.n; i++) note(c, set_put(&c->names, from->names.keys[i], NULL));
+    for (size_t i = 0; i < from->nodata.n; i++)
+        note(c, set_put(&c->nodata, from->nodata.keys[i], NULL));
+    for (size_t i = 0; i < from->zones.n; i++)
+        if (set_find(&c->zones, from->zones.keys[i]) < 0)
+            note(c, set_put(&c->zones, from->zones.keys[i], from->zones.vals[i]));
+    for (size_t i = 0; i < from->asked.n; i++) note(c, set_put(&c->asked, from->asked.keys[i], NULL));
+    c->stats->queries += w->stats.queries;
+    for (size_t i = 0; i < w->r->nfindings; i++) {
+        const mcx_finding *f = &w->r->findings[i];
+        if (f->subject != NULL && set_find(&c->failed, f->subject) >= 0) continue;
+        if (f->subject != NULL) note(c, set_put(&c->failed, f->subject, NULL));
+        mcx_finding *n = mcx_report_add(c->r, f->id, "%s", f->message);
+        if (n == NULL) continue;
+        if (f->subject != NULL) mcx_finding_set_subject(n, f->subject);
+        if (f->remediation != NULL) mcx_finding_set_remediation(n, "%s", f->remediation);
+    }
+    c->stats->failures += w->stats.failures;
+    if (from->oom) c->oom = 1;
+}
+
+/* Resolve the Autodiscover names of `domains` with LIVE_WORKERS threads.
+ * 0, or -1 (nothing merged) when the workers cannot be set up. */
+static int fetch_parallel(live_ctx *c, const mcx_dns_view *view, const char *const *domains,
+                          size_t ndomains, unsigned first_id)
+{
+    live_worker w[LIVE_WORKERS];
+    pthread_t tid[LIVE_WORKERS];
+    int started[LIVE_WORKERS] = {0}, rc = 0;
+    size_t at = 0;
+
+    memset(w, 0, sizeof w);
+    for (size_t k = 0; k < LIVE_WORKERS; k++) {
+        size_t share = ndomains / LIVE_WORKERS + (k < ndomains % LIVE_WORKERS ? 1 : 0);
+        w[k].domains = domains + at;
+        w[k].ndomains = share;
+        at += share;
+        w[k].r = mcx_report_new("mcxcheck", "dns", "worker");
+        if (w[k].r == NULL ||
+            live_begin(&w[k].c, view, c->server,
+                       c->vantage, c->timeout_ms, c->tries,
+                       first_id + (unsigned)k * LIVE_ID_STRIDE, w[k].r, &w[k].stats) != 0) {
+            rc = -1;
+            continue;
+        }
+        w[k].ok = 1;
+    }
+    for (size_t k = 0; rc == 0 && k < LIVE_WORKERS; k++)
+        started[k] = pthread_create(&tid[k], NULL, worker_run, &w[k]) == 0;
+    for (size_t k = 0; k < LIVE_WORKERS; k++) {
+        if (started[k]) {
+            pthread_join(tid[k], NULL);
+        } else if (rc == 0 && w[k].ok) {
+            worker_run(&w[k]); /* no thread: do its share here */
+        }
+    }
+    for (size_t k = 0; k < LIVE_WORKERS; k++) {
+        if (rc == 0) worker_merge(c, &w[k]);
+        if (w[k].ok) live_free(&w[k].c);
+        mcx_report_free(w[k].r);
+    }
+    return rc;
+}
+
 mcx_dns_view *mcx_dns_live_fetch(const mcx_dns_live_server *server, mcx_dns_vantage vantage,
                                  const char *const *domains, size_t ndomains,
                                  const mcx_topology *topology, int timeout_ms, int tries,
                                  unsigned first_id, mcx_report *r, mcx_dns_live_stats *stats)
 {
     live_ctx c;
-    char name[MCX_DNS_NAME_MAX + 32];
     mcx_dns_view *view = mcx_dns_view_new(mcx_dns_vantage_name(vantage));
 
     if (live_begin(&c, view, server, vantage, timeout_ms, tries, first_id, r, stats) != 0)
         return live_end(&c, view, 0);
-    for (size_t i = 0; i < ndomains; i++) {
-        snprintf(name, sizeof name, "lyncdiscoverinternal.%s", domains[i]);
-        resolve_both(&c, name);
-        snprintf(name, sizeof name, "lyncdiscover.%s", domains[i]);
-        resolve_both(&c, name);
+    if (ndomains >= LIVE_PARALLEL_MIN) {
+        /* The workers' IDs come first; ours follow theirs. */
+        c.next_id = first_id + LIVE_WORKERS * LIVE_ID_STRIDE;
+        if (fetch_parallel(&c, view, domains, ndomains, first_id) != 0) {
+            mcx_report_add(r, "DNS-000", "cannot set up the parallel queries to %s", server->text);
+            return live_end(&c, view, 0);
+        }
+    } else {
+        for (size_t i = 0; i < ndomains; i++)
+            resolve_domain(&c, domains[i]);
     }
     for (size_t i = 0; topology != NULL && i < topology->npools; i++) {
         resolve_both(&c, topology->pools[i].internal_web_fqdn);
@@ -668,6 +811,7 @@ mcx_dns_view *mcx_dns_live_fetch(const mcx_dns_live_server *server, mcx_dns_vant
     add_zones(&c, view);
     add_records(&c, view, 1);
     add_nodata(&c, view);
+    add_unanswered(&c, view);
     return live_end(&c, view, 1);
 }
 

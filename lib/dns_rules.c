@@ -32,6 +32,7 @@ typedef struct name_probe {
     mcx_dns_answer a, aaaa;
     int present;  /* the name itself has a CNAME, A or AAAA (maybe by wildcard) */
     int resolves; /* an address at the end, or the chain leaves the view */
+    int unanswered; /* a live query for it failed: a DNS-021..025 finding says so */
 } name_probe;
 
 typedef struct rules_ctx {
@@ -76,6 +77,11 @@ static name_probe *probe_new(mcx_dns_view *view, const char *name)
         return NULL;
     }
     p->zone = mcx_dns_view_zone_of(view, p->name);
+    mcx_dns_answer mark;
+    memset(&mark, 0, sizeof mark);
+    if (mcx_dns_view_lookup(view, p->name, MCX_DNS_TYPE_UNANSWERED, &mark) == 0)
+        p->unanswered = mark.status == MCX_DNS_ANSWER && mark.ncnames == 0;
+    mcx_dns_answer_clear(&mark);
     p->present =
         p->a.ncnames > 0 || p->a.status == MCX_DNS_ANSWER || p->aaaa.status == MCX_DNS_ANSWER;
     p->resolves = p->a.status == MCX_DNS_ANSWER || p->aaaa.status == MCX_DNS_ANSWER ||
@@ -612,6 +618,8 @@ static void check_domain_internal(rules_ctx *c, const char *domain)
         goto done;
     if (li->zone == NULL) {
         not_checked_zone(c, domain, li->name);
+    } else if (li->unanswered) {
+        /* The DNS-021..025 finding of the failed query says it all. */
     } else if (!li->present) {
         report_missing(c, domain, li, "DNS-001", 0);
     } else if (!check_required_name(c, li, domain)) {
@@ -647,6 +655,8 @@ static void check_domain_external(rules_ctx *c, const char *domain)
         goto done;
     if (ld->zone == NULL) {
         not_checked_zone(c, domain, ld->name);
+    } else if (ld->unanswered) {
+        /* The DNS-021..025 finding of the failed query says it all. */
     } else if (!ld->present) {
         report_missing(c, domain, ld, "DNS-002", 1);
     } else if (!check_required_name(c, ld, domain)) {
@@ -741,6 +751,8 @@ static void check_pools_internal(rules_ctx *c)
                         "no zone of the internal view holds it, so internal clients get the "
                         "public answer",
                         fix);
+        } else if (p->unanswered) {
+            /* The DNS-021..025 finding of the failed query says it all. */
         } else if (!p->resolves) {
             f = add_finding(c, "DNS-008", pool->id,
                             "internal view: the external web FQDN %s of pool %s does not resolve "
@@ -803,6 +815,8 @@ static void check_pools_external(rules_ctx *c)
                      ex->name);
             not_checked(c, pool->id, "external web FQDN resolves publicly",
                         "no zone of the external view holds it", fix);
+        } else if (ex->unanswered) {
+            /* The DNS-021..025 finding of the failed query says it all. */
         } else if (!ex->resolves) {
             f = add_finding(
                 c, "DNS-011", pool->id,

@@ -3,8 +3,9 @@
 # files, offline) and dns_live.sh (mcxdns and BIND9, live): reading a
 # dnsfixtures scenario.xml and comparing a --format json report with it.
 #
-# Owns: dns_expect_init (writes $work/expect.py), views_of, ids_of, disc_of
-# and compare. The caller sets $work (a temp folder) before calling them.
+# Owns: dns_expect_init (writes $work/expect.py), views_of, ids_of, disc_of,
+# compare, exact_ids (the live ID-set rule) and normalise_report (for
+# comparing two servers' reports). The caller sets $work (a temp folder) before calling them.
 # Does not own: running anything; the scenario format (lib/dns_scenario.xsd).
 # Not a test: run directly it skips.
 case ${0##*/} in
@@ -120,4 +121,48 @@ compare() {
         esac
     done <"$work/cmp.txt"
     return $bad
+}
+
+# exact_ids SCENARIO_XML VIEW GOLDEN_JSON REPORT_JSON: 0 when the set of
+# finding IDs of a live report is exactly the expected set, else print the
+# difference and return 1. The rule (dnsfixtures/README.md): the IDs of the
+# view's `mcxcheck zone` golden, plus the view's mustHave only="live" IDs,
+# minus its mustNotHave only="live" IDs.
+exact_ids() {
+    python3 -c 'import json, sys, xml.etree.ElementTree as ET
+xml, view, golden, report = sys.argv[1:5]
+ns = "{urn:mcxlab:dns-scenario:1}"
+want = {f["id"] for f in json.load(open(golden))["findings"]}
+for v in ET.parse(xml).getroot().findall(ns + "view"):
+    if v.get("name") != view:
+        continue
+    want |= {m.get("id") for m in v.findall(ns + "mustHave") if m.get("only") == "live"}
+    want -= {m.get("id") for m in v.findall(ns + "mustNotHave") if m.get("only") == "live"}
+got = {f["id"] for f in json.load(open(report))["findings"]}
+if got != want:
+    print("  %s [%s]: finding IDs %s, expected exactly %s (missing %s, extra %s)" % (xml, view,
+          sorted(got), sorted(want), sorted(want - got), sorted(got - want)))
+    sys.exit(1)' "$@"
+}
+
+# normalise_report JSON: the whole report (steps, then findings: ID,
+# subject, message, remediation), one item a line, with the server's
+# address and port replaced by SERVER / PORT so that two servers' reports
+# compare, and the number of queries sent written N: it depends on how many
+# CNAMEs of a chain each server puts in one answer (BIND9 stops early on a
+# long chain, mcxcheck asks on), not on the zone's data.
+normalise_report() {
+    python3 -c 'import json, re, sys
+doc = json.load(open(sys.argv[1]))
+def n(s):
+    if s is None:
+        return "-"
+    s = re.sub(r"127\.0\.8\.[0-9]+:[0-9]+", "SERVER", s)
+    s = re.sub(r", [0-9]+ queries, ", ", N queries, ", s)
+    return re.sub(r"port [0-9]+", "port PORT", s)
+print("subject", n(doc["subject"]))
+for s in doc["steps"]:
+    print("step", s["depth"], s["outcome"], n(s["title"]), "|", n(s["detail"]))
+for f in doc["findings"]:
+    print("finding", f["id"], "|", n(f.get("subject")), "|", n(f["message"]), "|", n(f.get("remediation")))' "$1"
 }
