@@ -6,7 +6,9 @@
  * (conformance/pcap_record.c), all in memory (open_memstream / fmemopen).
  *
  * Owns: the hand-made broken variants and the IDs each must raise:
- * out-of-order and retransmitted segments (none), retransmission with
+ * out-of-order and retransmitted segments and a server ACK captured before
+ * the data it acknowledges (none; the same ACK for data never captured:
+ * PC-011), retransmission with
  * different data (PC-012), gaps (PC-011, resynchronisation), missing
  * handshake (PC-010), conflicting Content-Length / Transfer-Encoding
  * (PC-021), a 302 first hop (PC-033), lyncdiscover before
@@ -228,8 +230,12 @@ static void test_reorder_and_retransmit_tolerated(void **state)
     hand_begin(&h, 1000, 9000, 1);
     size_t half = 10;
     size_t len = strlen(REQ_A);
-    /* second half first, then the first half, then a same-bytes retransmission,
-     * and the server's ACK for everything before its data (ACK-before-data). */
+    /* The server's pure ACK of the whole request captured before any of
+     * the request's bytes (ACK-before-data: capture order is not send
+     * order), then the second half first, the first half, and a
+     * same-bytes retransmission. */
+    assert_int_equal(mcx_pcap_write_tcp(h.cap.w, &h.sv, &h.cl, MCX_TCP_ACK, h.sseq,
+                                        h.cseq + (uint32_t)len, NULL, 0), 0);
     hand_seg(&h, 1, (uint32_t)half, REQ_A + half, len - half);
     hand_seg(&h, 1, 0, REQ_A, half);
     hand_seg(&h, 1, 0, REQ_A, len);
@@ -240,6 +246,33 @@ static void test_reorder_and_retransmit_tolerated(void **state)
     dump_findings(r);
     assert_int_equal(r->nfindings, 0);
     assert_true(has_step(r, "HTTP GET /a -> 200"));
+    mcx_report_free(r);
+    free(h.cap.buf);
+}
+
+static const mcx_finding *finding_of(const mcx_report *r, const char *id);
+
+/* The negative of ACK-before-data: the server ACKs request bytes that are
+ * never captured and answers; the request is missing, which is reported
+ * (the ACK must not stand in for the data). */
+static void test_acked_data_never_captured(void **state)
+{
+    (void)state;
+    hand h;
+    hand_begin(&h, 1000, 9000, 1);
+    size_t len = strlen(REQ_A);
+    assert_int_equal(mcx_pcap_write_tcp(h.cap.w, &h.sv, &h.cl, MCX_TCP_ACK, h.sseq,
+                                        h.cseq + (uint32_t)len, NULL, 0), 0);
+    hand_advance(&h, 1, len);
+    hand_send(&h, 0, RESP_OK);
+    hand_send(&h, 1, REQ_B);
+    hand_send(&h, 0, RESP_404);
+    hand_close(&h);
+    mcx_report *r = verify_cap(&h.cap, NULL);
+    dump_findings(r);
+    assert_non_null(finding_of(r, "PC-011"));
+    assert_false(has_step(r, "HTTP GET /a -> 200"));
+    assert_int_equal(count_steps_prefix(r, "HTTP GET /b"), 1);
     mcx_report_free(r);
     free(h.cap.buf);
 }
@@ -741,6 +774,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_scenarios_verify_clean),
         cmocka_unit_test(test_reorder_and_retransmit_tolerated),
+        cmocka_unit_test(test_acked_data_never_captured),
         cmocka_unit_test(test_retransmission_different_data),
         cmocka_unit_test(test_gap_resynchronises),
         cmocka_unit_test(test_missing_handshake),
