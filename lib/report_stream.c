@@ -4,10 +4,17 @@
  * memory flat.
  *
  * Owns: the stream object, the order in which the pieces of a rendering
- * are written (head, steps as flushed, tail) and freeing flushed steps.
- * Does not own: the renderings themselves (report_text.c, report_json.c)
- * nor when to flush (the command driving the report).
+ * are written (head, steps as flushed, tail), freeing flushed steps, and
+ * the writer thread: a flush hands the report's step array to it and gives
+ * the report the array the writer finished with, so rendering and writing
+ * overlap with the caller building the next steps. One writer, batches in
+ * flush order: the bytes are those of rendering in the caller's thread
+ * (which is what happens when no thread can be started). At most two step
+ * arrays exist (the one being filled, the one being written). Does not own:
+ * the renderings themselves (report_text.c, report_json.c) nor when to
+ * flush (the command driving the report).
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "report_render.h"
@@ -17,9 +24,66 @@ struct mcx_report_stream {
     mcx_format fmt;
     int color, timings;
     FILE *out;
-    size_t written; /* steps written so far */
-    int failed;
+    size_t written; /* steps handed over so far */
+    int failed;     /* under mu while the writer runs */
+    /* writer thread (threaded == 0: flush renders in the caller's thread) */
+    int threaded;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    mcx_step *batch;     /* steps for the writer; NULL when it is idle */
+    size_t nbatch, capbatch;
+    mcx_step *spare;     /* the array the writer finished with */
+    size_t capspare;
+    int stop;
 };
+
+/* Render steps[0..n) to the stream and free their strings; -1 when a write
+ * failed. */
+static int render_steps(const mcx_report_stream *s, mcx_step *steps, size_t n)
+{
+    int failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        mcx_step *st = &steps[i];
+        int rc = s->fmt == MCX_FORMAT_TEXT
+                     ? mcx_render_text_step(st, s->timings, s->color, s->out)
+                     : mcx_render_jsonl_step(st, s->timings, s->out);
+        if (rc != 0)
+            failed = 1;
+        free(st->title);
+        free(st->detail);
+    }
+    return failed ? -1 : 0;
+}
+
+static void *writer_main(void *arg)
+{
+    mcx_report_stream *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (s->batch == NULL && !s->stop)
+            pthread_cond_wait(&s->cv, &s->mu);
+        if (s->batch == NULL)
+            break; /* stopped with nothing left */
+        mcx_step *steps = s->batch;
+        size_t n = s->nbatch, cap = s->capbatch;
+        pthread_mutex_unlock(&s->mu);
+        int rc = render_steps(s, steps, n);
+        pthread_mutex_lock(&s->mu);
+        if (rc != 0)
+            s->failed = 1;
+        if (s->spare == NULL) {
+            s->spare = steps;
+            s->capspare = cap;
+        } else {
+            free(steps);
+        }
+        s->batch = NULL;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
 
 mcx_report_stream *mcx_report_stream_open(mcx_report *r, mcx_format fmt, int color,
                                           int timings, FILE *out)
@@ -36,25 +100,44 @@ mcx_report_stream *mcx_report_stream_open(mcx_report *r, mcx_format fmt, int col
     s->out = out;
     if (fmt == MCX_FORMAT_TEXT && mcx_render_text_head(r, out) != 0)
         s->failed = 1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    s->threaded = pthread_create(&s->thread, NULL, writer_main, s) == 0;
+    if (!s->threaded) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+    }
     return s;
 }
 
 int mcx_report_stream_flush(mcx_report_stream *s)
 {
     mcx_report *r = s->r;
-    for (size_t i = 0; i < r->nsteps; i++) {
-        mcx_step *st = &r->steps[i];
-        int rc = s->fmt == MCX_FORMAT_TEXT
-                     ? mcx_render_text_step(st, s->timings, s->color, s->out)
-                     : mcx_render_jsonl_step(st, s->timings, s->out);
-        if (rc != 0)
+    if (!s->threaded) {
+        if (render_steps(s, r->steps, r->nsteps) != 0)
             s->failed = 1;
-        free(st->title);
-        free(st->detail);
+        s->written += r->nsteps;
+        r->nsteps = 0;
+        return s->failed ? -1 : 0;
     }
-    s->written += r->nsteps;
-    r->nsteps = 0;
-    return s->failed ? -1 : 0;
+    pthread_mutex_lock(&s->mu);
+    if (r->nsteps > 0) {
+        while (s->batch != NULL)
+            pthread_cond_wait(&s->cv, &s->mu);
+        s->batch = r->steps;
+        s->nbatch = r->nsteps;
+        s->capbatch = r->capsteps;
+        r->steps = s->spare;
+        r->capsteps = s->capspare;
+        r->nsteps = 0;
+        s->spare = NULL;
+        s->capspare = 0;
+        s->written += s->nbatch;
+        pthread_cond_broadcast(&s->cv);
+    }
+    int failed = s->failed;
+    pthread_mutex_unlock(&s->mu);
+    return failed ? -1 : 0;
 }
 
 int mcx_report_stream_close(mcx_report_stream *s)
@@ -62,6 +145,16 @@ int mcx_report_stream_close(mcx_report_stream *s)
     if (s == NULL)
         return -1;
     mcx_report_stream_flush(s);
+    if (s->threaded) {
+        pthread_mutex_lock(&s->mu);
+        s->stop = 1;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->thread, NULL); /* the writer empties the last batch first */
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+    }
+    free(s->spare);
     /* The tail renders counts from the report, as a one-shot write would:
      * give it the report as it stands plus the streamed timings flag. */
     mcx_report view = *s->r;
