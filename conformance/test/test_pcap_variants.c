@@ -117,6 +117,21 @@ static void record(capture *c, const mcx_topology *t, const pcap_scenario *s, un
     cap_end(c);
 }
 
+/* With MCX_PCAP_SEED_DIR set, the variants below are also written there as
+ * NAME (how fuzz/corpus/pcap_decode's link-*, dns-tcp* seeds were made). */
+static void seed_write(const char *name, const capture *c)
+{
+    const char *dir = getenv("MCX_PCAP_SEED_DIR");
+    if (dir == NULL)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(c->buf, 1, c->len, f), c->len);
+    assert_int_equal(fclose(f), 0);
+}
+
 /* ---- B1: every mcxd break, recorded and verified ---- */
 
 static void test_breaks_verify_exact_ids(void **state)
@@ -291,6 +306,11 @@ static void test_link_types_read_the_same(void **state)
                 fail_msg("%s as %s reads differently:\n%s\nvs Ethernet:\n%s", scen[k], names[i],
                          tc, te);
             expect_ids(r, "", names[i]);
+            if (k == 1) {
+                char seed[64];
+                snprintf(seed, sizeof seed, "link-%s-v6.pcap", names[i]);
+                seed_write(seed, &c);
+            }
             free(tc);
             mcx_report_free(r);
             free(c.buf);
@@ -369,6 +389,7 @@ static void test_dns_over_tcp(void **state)
     cap_end(&c);
     mcx_report *rt = verify_topo(&c, t);
     expect_ids(rt, ids(ru), "DNS over TCP");
+    seed_write("dns-tcp.pcap", &c);
     assert_string_equal(rt->steps[0].title, su->title);
     mcx_report_free(rt);
     free(c.buf);
@@ -384,6 +405,7 @@ static void test_dns_over_tcp(void **state)
     rt = verify_topo(&c, t);
     /* The query stays unanswered (PC-041, and DNS-021 from the DNS rules). */
     expect_ids(rt, "DNS-021 PC-040 PC-041", "bogus length");
+    seed_write("dns-tcp-bogus-length.pcap", &c);
     assert_non_null(strstr(rt->findings[0].message, "65535 bytes announced"));
     mcx_report_free(rt);
     free(c.buf);
