@@ -329,24 +329,37 @@ static void dns_transaction(verify_ctx *v, const dns_pending *q, const mcx_dns_m
     char client[48];
     mcx_pcap_addr_str(q->family, q->client, client, sizeof client);
     char answers[1024] = "";
-    size_t used = 0;
-    for (size_t i = 0; r && i < r->nanswers && used < sizeof answers - 1; i++) {
-        int n = snprintf(answers + used, sizeof answers - used, "%s%s", used ? " " : "",
-                         r->answer[i]);
-        if (n < 0)
-            break;
-        used += (size_t)n < sizeof answers - used ? (size_t)n : sizeof answers - used - 1;
+    text_buf ab = {answers, 0, sizeof answers};
+    for (size_t i = 0; r && i < r->nanswers && ab.len < sizeof answers - 1; i++) {
+        if (ab.len > 0)
+            tb_str(&ab, " ");
+        tb_str(&ab, r->answer[i]);
     }
     v->dns_transactions++;
+    /* "frames Q,R" or "frame Q"; "DNS TYPE NAME from CLIENT -> RCODE[ ANSWERS]" */
     char frames[64];
-    if (r)
-        snprintf(frames, sizeof frames, "frames %lu,%lu", q->frame, rframe);
-    else
-        snprintf(frames, sizeof frames, "frame %lu", q->frame);
-    mcx_report_step(v->rep, 0, r ? MCX_STEP_INFO : MCX_STEP_FAIL, 0, frames,
-                    "DNS %s %s from %s -> %s%s%s", q->qtype == 28 ? "AAAA" : q->qtype == 1 ? "A" : "?",
-                    q->qname, client, r ? dns_rcode_name(r->rcode) : "(no response)",
-                    used ? " " : "", answers);
+    text_buf fb = {frames, 0, sizeof frames};
+    tb_str(&fb, r ? "frames " : "frame ");
+    tb_ulong(&fb, q->frame);
+    if (r) {
+        tb_str(&fb, ",");
+        tb_ulong(&fb, rframe);
+    }
+    char title[sizeof answers + sizeof q->qname + 128];
+    text_buf tb = {title, 0, sizeof title};
+    tb_str(&tb, "DNS ");
+    tb_str(&tb, q->qtype == 28 ? "AAAA" : q->qtype == 1 ? "A" : "?");
+    tb_str(&tb, " ");
+    tb_str(&tb, q->qname);
+    tb_str(&tb, " from ");
+    tb_str(&tb, client);
+    tb_str(&tb, " -> ");
+    tb_str(&tb, r ? dns_rcode_name(r->rcode) : "(no response)");
+    if (ab.len > 0) {
+        tb_str(&tb, " ");
+        tb_str(&tb, answers);
+    }
+    mcx_report_step(v->rep, 0, r ? MCX_STEP_INFO : MCX_STEP_FAIL, 0, frames, "%s", title);
     /* Every name's addresses, for the SNI rule (a User URL's host is no
      * lyncdiscover name, yet a correct SNI). */
     for (size_t i = 0; r && i < r->nanswers; i++) {
@@ -356,8 +369,9 @@ static void dns_transaction(verify_ctx *v, const dns_pending *q, const mcx_dns_m
             continue;
         rr->family = q->family;
         memcpy(rr->client, q->client, 16);
-        snprintf(rr->addr, sizeof rr->addr, "%s", r->answer[i]);
-        snprintf(rr->qname, sizeof rr->qname, "%s", q->qname);
+        text_buf addr = {rr->addr, 0, sizeof rr->addr}, qname = {rr->qname, 0, sizeof rr->qname};
+        tb_str(&addr, r->answer[i]);
+        tb_str(&qname, q->qname);
     }
     char domain[256];
     int side = ad_name_side(q->qname, domain, sizeof domain);
@@ -415,7 +429,8 @@ static void dns_message(verify_ctx *v, int family, const uint8_t *src, uint16_t 
         q->id = m.id;
         q->frame = frame;
         q->qtype = m.qtype;
-        snprintf(q->qname, sizeof q->qname, "%s", m.qname);
+        text_buf qname = {q->qname, 0, sizeof q->qname};
+        tb_str(&qname, m.qname);
         order_note(v, family, src, m.qname, frame, NULL);
         return;
     }
