@@ -277,6 +277,22 @@ static void chain_end(mcx_dns_view *view, const char *name, char *out, size_t le
     free(a);
 }
 
+/* Remediation of a broken chain when the topology knows where the
+ * Autodiscover name `p` must lead: repoint it there. 0 when it does not
+ * (the caller words a generic fix). */
+static int repoint_to_topology(rules_ctx *c, mcx_finding *f, const name_probe *p,
+                               const char *why, const char *what)
+{
+    const char *want = expected_target(c, p->name);
+
+    if (want == NULL) return 0;
+    mcx_finding_set_remediation(f, "In zone %s, change: %s. %d IN CNAME %s. (the %s web FQDN of "
+                                   "the topology; %s %s)",
+                                p->zone, p->name, RULES_DEFAULT_TTL, want,
+                                mcx_dns_vantage_name(c->vantage), why, what);
+    return 1;
+}
+
 /* CNAME loop, long chain or dangling target. Returns 1 when the chain of
  * `p` is broken (a finding was added). */
 static int check_chain(rules_ctx *c, const name_probe *p, const char *subject)
@@ -289,13 +305,7 @@ static int check_chain(rules_ctx *c, const name_probe *p, const char *subject)
     if (a->status == MCX_DNS_LOOP) {
         f = add_finding(c, "DNS-012", subject, "%s view: %s never resolves: CNAME loop %s",
                         c->view->name, p->name, chain);
-        if (f != NULL && expected_target(c, p->name) != NULL)
-            mcx_finding_set_remediation(
-                f, "In zone %s, change: %s. %d IN CNAME %s. (the %s web FQDN of the topology; "
-                "this breaks the loop %s)",
-                p->zone, p->name, RULES_DEFAULT_TTL, expected_target(c, p->name),
-                mcx_dns_vantage_name(c->vantage), chain);
-        else if (f != NULL)
+        if (f != NULL && !repoint_to_topology(c, f, p, "this breaks the loop", chain))
             mcx_finding_set_remediation(
                 f,
                 "In zone %s, change the CNAME %s (target %s) to point at a name with an A "
@@ -331,13 +341,7 @@ static int check_chain(rules_ctx *c, const name_probe *p, const char *subject)
             /* The CNAME is right, its target (the topology's web FQDN) lacks its address. */
             remedy_record(c, f, "create", zone != NULL ? zone : p->zone, last, "A",
                           expected_address(c));
-        else if (f != NULL && want != NULL)
-            mcx_finding_set_remediation(
-                f, "In zone %s, change: %s. %d IN CNAME %s. (the %s web FQDN of the topology, "
-                "instead of the missing %s)",
-                p->zone, p->name, RULES_DEFAULT_TTL, expected_target(c, p->name),
-                mcx_dns_vantage_name(c->vantage), last);
-        else if (f != NULL)
+        else if (f != NULL && !repoint_to_topology(c, f, p, "instead of the missing", last))
             mcx_finding_set_remediation(
                 f,
                 "In zone %s, create: %s. %d IN A <address of %s>, or change the CNAME %s to "
