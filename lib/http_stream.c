@@ -13,6 +13,7 @@
  * Transfer-Encoding), PC-022 (incomplete message), PC-023 (response without
  * request). Does not own: TCP or the protocol rules.
  */
+#include <ctype.h>
 #include <http_parser.h>
 #include <limits.h>
 #include <stddef.h>
@@ -76,10 +77,18 @@ struct mcx_http_conn {
     size_t npending, cappending;
 };
 
+/* 1 when header name a equals b, case-insensitively. The rules look up a
+ * few names per exchange in every header: comparing the first letters
+ * before calling strcasecmp skips most of the calls. */
+static int name_eq(const char *a, const char *b)
+{
+    return tolower((unsigned char)a[0]) == tolower((unsigned char)b[0]) && strcasecmp(a, b) == 0;
+}
+
 const char *mcx_http_msg_header(const mcx_http_message *m, const char *name)
 {
     for (size_t i = 0; i < m->nheaders; i++)
-        if (strcasecmp(m->names[i], name) == 0)
+        if (name_eq(m->names[i], name))
             return m->values[i];
     return NULL;
 }
@@ -88,7 +97,7 @@ size_t mcx_http_msg_header_count(const mcx_http_message *m, const char *name)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->nheaders; i++)
-        if (strcasecmp(m->names[i], name) == 0)
+        if (name_eq(m->names[i], name))
             n++;
     return n;
 }
@@ -345,7 +354,12 @@ static int on_body(http_parser *p, const char *at, size_t n)
     if (n > MCX_HTTP_MAX_BODY - m->body_len)
         n = MCX_HTTP_MAX_BODY - m->body_len;
     if (m->body_len + n + 1 > b->body_cap) {
+        /* the whole announced body at once when its length is known */
+        uint64_t announced = p->content_length != ULLONG_MAX ? m->body_len + n + p->content_length
+                                                             : 0;
         size_t cap = b->body_cap ? b->body_cap : 512;
+        if (b->body_cap == 0 && announced >= m->body_len + n && announced < MCX_HTTP_MAX_BODY)
+            cap = (size_t)announced + 1;
         while (cap < m->body_len + n + 1)
             cap *= 2;
         if (cap > MCX_HTTP_MAX_BODY + 1)
