@@ -31,6 +31,7 @@
  * two or three allocations instead of two per header. */
 #define MSG_TEXT_INLINE 1024
 #define MSG_TEXT_OVERFLOW 4096
+#define MSG_BODY_KEEP 4096 /* a body buffer up to this size stays with a pooled message */
 
 typedef struct text_overflow {
     struct text_overflow *prev;
@@ -43,6 +44,7 @@ typedef struct msg_block {
     size_t cap, used;
     size_t open_start;      /* offset in buf of the string being assembled */
     text_overflow *overflow;
+    char *body_buf;         /* m.body when the message has a body */
     size_t body_cap;
     char text[MSG_TEXT_INLINE];
 } msg_block;
@@ -63,7 +65,13 @@ typedef struct http_dir {
     struct mcx_http_conn *conn;
 } http_dir;
 
+struct mcx_http_pool {
+    msg_block *free[MCX_HTTP_POOL_MAX];
+    size_t n;
+};
+
 struct mcx_http_conn {
+    mcx_http_pool *pool; /* NULL: messages are malloc'd and freed */
     unsigned long flow_id;
     char *label;
     mcx_http_exchange_cb cb;
@@ -121,36 +129,62 @@ static void block_clear(msg_block *b)
         b->overflow = o->prev;
         free(o);
     }
-    if (b->m.body != empty_text)
-        free(b->m.body);
+    if (b->body_cap > MSG_BODY_KEEP) {
+        free(b->body_buf);
+        b->body_buf = NULL;
+        b->body_cap = 0;
+    }
     message_zero(&b->m);
     b->buf = b->text;
     b->cap = sizeof b->text;
     b->used = b->open_start = 0;
-    b->body_cap = 0;
 }
 
-static msg_block *block_new(void)
+static msg_block *block_new(mcx_http_pool *pool)
 {
+    if (pool && pool->n > 0)
+        return pool->free[--pool->n]; /* cleared when it was given back */
     msg_block *b = malloc(sizeof *b);
     if (b == NULL)
         return NULL;
     b->overflow = NULL;
-    b->m.body = NULL;
+    b->body_buf = NULL;
+    b->body_cap = 0;
     block_clear(b);
     return b;
 }
 
-static void block_free(msg_block *b)
+static void block_free(mcx_http_pool *pool, msg_block *b)
 {
     if (b == NULL)
         return;
     block_clear(b);
+    if (pool && pool->n < MCX_HTTP_POOL_MAX) {
+        pool->free[pool->n++] = b;
+        return;
+    }
+    free(b->body_buf);
     free(b);
 }
 
+mcx_http_pool *mcx_http_pool_new(void)
+{
+    return calloc(1, sizeof(mcx_http_pool));
+}
+
+void mcx_http_pool_free(mcx_http_pool *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->free[i]->body_buf);
+        free(p->free[i]);
+    }
+    free(p);
+}
+
 /* Room for n more bytes and a NUL after the open string; 0 or -1. */
-static int text_room(msg_block *b, size_t n)
+static inline int text_room(msg_block *b, size_t n)
 {
     if (b->used + n + 1 <= b->cap)
         return 0;
@@ -170,7 +204,7 @@ static int text_room(msg_block *b, size_t n)
 }
 
 /* Start assembling a string at the end of the text. */
-static void text_open(msg_block *b)
+static inline void text_open(msg_block *b)
 {
     if (text_room(b, 0) != 0) {
         b->open_start = b->used; /* out of memory: nothing is stored */
@@ -182,7 +216,7 @@ static void text_open(msg_block *b)
 
 /* Append to the open string, which keeps its first MCX_HTTP_MAX_FIELD
  * bytes (max) at most. */
-static void text_append(msg_block *b, const char *at, size_t n, size_t max)
+static inline void text_append(msg_block *b, const char *at, size_t n, size_t max)
 {
     size_t len = b->used - b->open_start;
     if (len >= max)
@@ -197,7 +231,7 @@ static void text_append(msg_block *b, const char *at, size_t n, size_t max)
 }
 
 /* Finish the open string; its address stays valid until block_clear. */
-static char *text_close(msg_block *b)
+static inline char *text_close(msg_block *b)
 {
     if (b->used >= b->cap)
         return empty_text; /* text_open found no memory */
@@ -210,7 +244,7 @@ static char *text_close(msg_block *b)
 /* Free the message being parsed (after it was handed on or dropped). */
 static void cur_release(http_dir *d)
 {
-    block_free(d->cur);
+    block_free(d->conn->pool, d->cur);
     d->cur = NULL;
 }
 
@@ -253,7 +287,7 @@ static int on_message_begin(http_parser *p)
 {
     http_dir *d = dir_of(p);
     if (d->cur == NULL) {
-        d->cur = block_new();
+        d->cur = block_new(d->conn->pool);
         if (d->cur == NULL)
             return -1; /* out of memory: reported as a parse error */
     } else {
@@ -355,21 +389,22 @@ static int on_body(http_parser *p, const char *at, size_t n)
         n = MCX_HTTP_MAX_BODY - m->body_len;
     if (m->body_len + n + 1 > b->body_cap) {
         /* the whole announced body at once when its length is known */
-        uint64_t announced = p->content_length != ULLONG_MAX ? m->body_len + n + p->content_length
-                                                             : 0;
+        size_t need = m->body_len + n + 1;
+        uint64_t announced = p->content_length != ULLONG_MAX ? need + p->content_length : 0;
+        if (announced > need && announced <= MCX_HTTP_MAX_BODY + 1)
+            need = (size_t)announced;
         size_t cap = b->body_cap ? b->body_cap : 512;
-        if (b->body_cap == 0 && announced >= m->body_len + n && announced < MCX_HTTP_MAX_BODY)
-            cap = (size_t)announced + 1;
-        while (cap < m->body_len + n + 1)
+        while (cap < need)
             cap *= 2;
         if (cap > MCX_HTTP_MAX_BODY + 1)
             cap = MCX_HTTP_MAX_BODY + 1;
-        char *nb = realloc(m->body, cap);
+        char *nb = realloc(b->body_buf, cap);
         if (nb == NULL)
             return 0;
-        m->body = nb;
+        b->body_buf = nb;
         b->body_cap = cap;
     }
+    m->body = b->body_buf;
     memcpy(m->body + m->body_len, at, n);
     m->body_len += n;
     m->body[m->body_len] = '\0';
@@ -386,7 +421,7 @@ static void emit_exchange(mcx_http_conn *c, const mcx_http_message *req,
 static void pop_request(mcx_http_conn *c, const mcx_http_message *resp)
 {
     emit_exchange(c, &c->pending[0]->m, resp);
-    block_free(c->pending[0]);
+    block_free(c->pool, c->pending[0]);
     memmove(&c->pending[0], &c->pending[1], (c->npending - 1) * sizeof c->pending[0]);
     c->npending--;
     if (c->npending == 0) {
@@ -488,6 +523,11 @@ mcx_http_conn *mcx_http_conn_new(unsigned long flow_id, const char *label,
         dir_reset(&c->d[i]);
     }
     return c;
+}
+
+void mcx_http_conn_set_pool(mcx_http_conn *c, mcx_http_pool *p)
+{
+    c->pool = p;
 }
 
 /* Where a start line may begin in data[0..len): a method token, a space, a

@@ -88,6 +88,7 @@ typedef struct verify_ctx {
     unsigned long http_exchanges, dns_transactions;
     mcx_vcache *vcache;       /* NULL: every document parsed afresh */
     mcx_dns_cache *dns_cache; /* NULL: every DNS message decoded afresh */
+    mcx_http_pool *http_pool; /* message buffers shared by the HTTP flows */
     mcx_pcap_dns_collector *dns_rules; /* DNS answers for the DNS- rules */
 } verify_ctx;
 
@@ -757,6 +758,8 @@ static void flow_classify(verify_flow *f, const uint8_t *data, size_t len)
         tb_str(&lb, "TCP ");
         tb_endpoints(&lb, f);
         f->http = mcx_http_conn_new(f->info.id, label, http_exchange, f, f->v->rep);
+        if (f->http)
+            mcx_http_conn_set_pool(f->http, f->v->http_pool);
         f->kind = f->http ? FLOW_HTTP : FLOW_OTHER;
         return;
     }
@@ -893,6 +896,7 @@ int mcx_pcap_verify(mcx_pcap_reader *r, const mcx_pcap_verify_options *opt, mcx_
         return -1;
     }
     v.dns_rules = mcx_pcap_dns_collector_new();
+    v.http_pool = mcx_http_pool_new(); /* NULL: each message is malloc'd */
     if (!opt->uncached) {
         v.vcache = mcx_vcache_new(opt->topo);
         v.dns_cache = mcx_dns_cache_new();
@@ -939,6 +943,7 @@ int mcx_pcap_verify(mcx_pcap_reader *r, const mcx_pcap_verify_options *opt, mcx_
                        cut - VERIFY_MAX_BAD_PACKETS);
     mcx_tcp_reasm_finish(ra, last);
     mcx_tcp_reasm_free(ra);
+    mcx_http_pool_free(v.http_pool); /* after every connection was freed */
     verify_finish_rules(&v);
     mcx_pcap_dns_rules(v.dns_rules, opt, rep);
     mcx_pcap_dns_collector_free(v.dns_rules);

@@ -59,6 +59,16 @@ typedef void (*mcx_http_exchange_cb)(void *ctx, const mcx_http_message *req,
  * ("192.0.2.50:40000 -> 127.0.1.11:80"). */
 mcx_http_conn *mcx_http_conn_new(unsigned long flow_id, const char *label,
                                  mcx_http_exchange_cb cb, void *ctx, mcx_report *rep);
+/* Optional: freed message buffers kept for reuse by every connection given
+ * the same pool (at most MCX_HTTP_POOL_MAX buffers of about 2 KiB), so a
+ * busy capture allocates no memory per message. One thread drives all the
+ * connections of a pool. Free the pool after its connections. */
+#define MCX_HTTP_POOL_MAX 64
+typedef struct mcx_http_pool mcx_http_pool;
+mcx_http_pool *mcx_http_pool_new(void);
+void mcx_http_pool_free(mcx_http_pool *p);
+void mcx_http_conn_set_pool(mcx_http_conn *c, mcx_http_pool *p);
+
 /* dir 0 = client bytes, 1 = server bytes. */
 void mcx_http_conn_data(mcx_http_conn *c, int dir, const uint8_t *data, size_t len,
                         unsigned long frame);
