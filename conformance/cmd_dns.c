@@ -13,6 +13,9 @@
  *   4  internal error (a DNS-000 finding).
  * Also owns the live DNS options and per-vantage run that `mcxcheck
  * deployment` shares (mcx_dns_cli_*, declared in commands.h).
+ * Without --topology and with both servers, infers the web FQDNs from the
+ * CNAME targets first (lib/dns_infer.c; the views are asked twice) so the
+ * web FQDN rules still run, and says so in a step.
  * Does not own: querying and building the view (dns_live.c), the rules
  * (lib/dns_rules.c), the common options and rendering (cli_common.c).
  */
@@ -23,6 +26,7 @@
 
 #include "commands.h"
 #include "dns_live.h"
+#include "mcx/dns_infer.h"
 #include "mcx/dns_rules.h"
 #include "mcx/dns_view.h"
 #include "mcx/topology.h"
@@ -193,16 +197,20 @@ void mcx_dns_cli_subject(const mcx_dns_cli *c, char *buf, size_t len)
              c->have_server[1] ? "external DNS " : "", c->have_server[1] ? c->servers[1].text : "");
 }
 
-mcx_dns_view *mcx_dns_cli_vantage(const mcx_dns_cli *c, mcx_dns_vantage vantage,
-                                  const mcx_topology *topo, unsigned long long seed,
-                                  mcx_report *r, mcx_dns_live_stats *stats, int *failed)
+/* One vantage: fetch (with the names of `topo`, else of `web`) and the
+ * rules (`web`: the inferred one-pool topology, only without `topo`). */
+static mcx_dns_view *cli_vantage(const mcx_dns_cli *c, mcx_dns_vantage vantage,
+                                 const mcx_topology *topo, const mcx_topology *web,
+                                 unsigned long long seed, mcx_report *r, mcx_dns_live_stats *stats,
+                                 int *failed)
 {
     int which = vantage == MCX_DNS_VANTAGE_EXTERNAL;
     unsigned first_id = (unsigned)(seed + 0x4d43u * (unsigned)which);
 
     memset(stats, 0, sizeof *stats);
-    mcx_dns_view *view = mcx_dns_live_fetch(&c->servers[which], vantage, c->domains, c->ndomains,
-                                            topo, c->timeout_ms, c->tries, first_id, r, stats);
+    mcx_dns_view *view =
+        mcx_dns_live_fetch(&c->servers[which], vantage, c->domains, c->ndomains,
+                           topo != NULL ? topo : web, c->timeout_ms, c->tries, first_id, r, stats);
     if (view == NULL) {
         *failed = 1;
         return NULL;
@@ -213,8 +221,53 @@ mcx_dns_view *mcx_dns_cli_vantage(const mcx_dns_cli *c, mcx_dns_vantage vantage,
                     stats->queries, stats->failures);
     for (size_t z = 0; z < view->nzones; z++)
         mcx_report_step(r, 1, MCX_STEP_INFO, 0, NULL, "zone %s", view->zones[z]);
-    if (mcx_dns_rules_check(view, vantage, c->domains, c->ndomains, topo, r) != 0) *failed = 1;
+    if (mcx_dns_rules_check_inferred(view, vantage, c->domains, c->ndomains, topo, web, r) != 0)
+        *failed = 1;
     return view;
+}
+
+mcx_dns_view *mcx_dns_cli_vantage(const mcx_dns_cli *c, mcx_dns_vantage vantage,
+                                  const mcx_topology *topo, unsigned long long seed,
+                                  mcx_report *r, mcx_dns_live_stats *stats, int *failed)
+{
+    return cli_vantage(c, vantage, topo, NULL, seed, r, stats, failed);
+}
+
+/* No --topology, both servers: a first look at both views (into a scratch
+ * report) to infer the web FQDNs from the CNAME targets (lib/dns_infer.c).
+ * 1 and *inf when both were inferred (the step in `r` says what and from
+ * where), else 0. The views are asked again with the inferred names. */
+static int infer_web(const mcx_dns_cli *c, unsigned long long seed, mcx_report *r,
+                     mcx_dns_inferred *inf)
+{
+    mcx_report *scratch = mcx_report_new("mcxcheck", "dns", "inference");
+    mcx_dns_view *views[2] = {NULL, NULL};
+    int ok = 0;
+
+    memset(inf, 0, sizeof *inf);
+    for (int which = 0; scratch != NULL && which < 2; which++) {
+        mcx_dns_live_stats stats;
+        views[which] = mcx_dns_live_fetch(
+            &c->servers[which], which ? MCX_DNS_VANTAGE_EXTERNAL : MCX_DNS_VANTAGE_INTERNAL,
+            c->domains, c->ndomains, NULL, c->timeout_ms, c->tries,
+            (unsigned)(seed + 0x4d43u * (unsigned)which), scratch, &stats);
+    }
+    if (views[0] != NULL && views[1] != NULL)
+        ok = mcx_dns_infer_web(views[0], views[1], c->domains, c->ndomains, inf);
+    if (ok)
+        mcx_report_step(r, 0, MCX_STEP_INFO, 0,
+                        "the target rules of lyncdiscoverinternal and lyncdiscover stay not "
+                        "checked without --topology",
+                        "no --topology: web FQDN rules (split-brain, internal web FQDN not "
+                        "public, external web FQDN public) run on inferred names: internal web "
+                        "FQDN %s (CNAME target of %s), external web FQDN %s (CNAME target of %s), "
+                        "reverse proxy IP %s (its public address)",
+                        inf->internal_web, inf->internal_from, inf->external_web,
+                        inf->external_from, inf->proxy_ip[0] ? inf->proxy_ip : "unknown");
+    mcx_dns_view_free(views[0]);
+    mcx_dns_view_free(views[1]);
+    mcx_report_free(scratch);
+    return ok;
 }
 
 int mcxcheck_cmd_dns(int argc, char **argv)
@@ -257,13 +310,16 @@ int mcxcheck_cmd_dns(int argc, char **argv)
         rc = MCX_EXIT_INTERNAL;
         goto out;
     }
+    unsigned long long seed = common.has_seed ? common.seed : 0;
+    mcx_dns_inferred inferred;
+    int have_web = topo == NULL && dns.have_server[0] && dns.have_server[1] &&
+                   infer_web(&dns, seed, rep, &inferred);
     for (int which = 0; which < 2; which++) {
         mcx_dns_vantage vantage = which ? MCX_DNS_VANTAGE_EXTERNAL : MCX_DNS_VANTAGE_INTERNAL;
         mcx_dns_live_stats stats;
         if (!dns.have_server[which]) continue;
-        mcx_dns_view *view = mcx_dns_cli_vantage(&dns, vantage, topo,
-                                                 common.has_seed ? common.seed : 0, rep, &stats,
-                                                 &failed);
+        mcx_dns_view *view = cli_vantage(&dns, vantage, topo, have_web ? &inferred.topology : NULL,
+                                         seed, rep, &stats, &failed);
         total_queries += stats.queries;
         total_failures += stats.failures;
         mcx_dns_view_free(view);

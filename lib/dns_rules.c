@@ -858,6 +858,14 @@ int mcx_dns_discovery_answer(mcx_dns_view *view, const char *sip_domain, char *n
 int mcx_dns_rules_check(mcx_dns_view *view, mcx_dns_vantage vantage, const char *const *sip_domains,
                         size_t nsip_domains, const mcx_topology *topology, mcx_report *r)
 {
+    return mcx_dns_rules_check_inferred(view, vantage, sip_domains, nsip_domains, topology, NULL,
+                                        r);
+}
+
+int mcx_dns_rules_check_inferred(mcx_dns_view *view, mcx_dns_vantage vantage,
+                                 const char *const *sip_domains, size_t nsip_domains,
+                                 const mcx_topology *topology, const mcx_topology *web, mcx_report *r)
+{
     rules_ctx c = {view, vantage, topology, r, 0};
     char domain[MCX_DNS_NAME_MAX], answer[MCX_DNS_NAME_MAX];
 
@@ -883,7 +891,8 @@ int mcx_dns_rules_check(mcx_dns_view *view, mcx_dns_vantage vantage, const char 
                         found ? answer : "none");
     }
     check_cname_and_other_data(&c);
-    if (topology == NULL)
+    if (topology == NULL && web != NULL) c.topo = web; /* web FQDN rules only */
+    if (c.topo == NULL)
         not_checked(&c, view->name, "web FQDN rules (split-brain, internal/external web FQDN)",
                     "no --topology: the pools' web FQDNs are unknown", NULL);
     else if (vantage == MCX_DNS_VANTAGE_INTERNAL)

@@ -18,6 +18,8 @@
 # a scenario BIND9 cannot serve honestly says why in <bind9 exclude=> and
 # is listed as excluded; <bind9 brokenZone=> is served as a zone whose file
 # is missing (BIND9 answers SERVFAIL for it).
+# Without --topology (both servers), the web FQDNs inferred from the CNAME
+# targets run the web FQDN rules (split-brain-missing, internal-webfqdn-public).
 # Then the network-error findings (DNS-021 no answer, DNS-022 SERVFAIL)
 # through command-line mcxdns faults, a delayed answer within the timeout
 # (no finding), no server at all (exit 3), and 100 SIP domains all answered
@@ -252,6 +254,28 @@ if [ -f "$ex" ]; then
 else
 	fail "dnsfixtures/cname-right is missing"
 fi
+# No --topology, both servers: the web FQDNs are inferred from the CNAME
+# targets and the web FQDN rules run on them (a step says so).
+for case in split-brain-missing:DNS-008 internal-webfqdn-public:DNS-010 cname-right:; do
+	scen=${case%%:*} want=${case#*:}
+	start_mcxdns --scenario "$fixtures/$scen" --listen "internal=127.0.8.11:$P" \
+		--listen "external=127.0.8.12:$P" || continue
+	"$mcxcheck" dns --dns-internal "127.0.8.11:$P" --dns-external "127.0.8.12:$P" \
+		--sip-domain contoso.test --timeout 1000 --tries 1 --format json --output "$work/infer.json"
+	stop_mcxdns
+	grep -q '"no --topology: web FQDN rules .* run on inferred names: internal web FQDN pool01web.contoso.test (CNAME target of lyncdiscoverinternal.contoso.test), external web FQDN webext01.contoso.test' \
+		"$work/infer.json" || fail "inference ($scen): no step naming the inferred web FQDNs"
+	ids=$(ids_of "$work/infer.json" | tr '\n' ' ')
+	for id in DNS-008 DNS-009 DNS-010 DNS-011; do
+		case " $ids " in
+		*" $id "*) [ "$id" = "$want" ] || fail "inference ($scen): unexpected $id (IDs: $ids)" ;;
+		*) [ "$id" = "$want" ] && fail "inference ($scen): $id expected from the inferred names (IDs: $ids)" ;;
+		esac
+	done
+	grep -q 'not checked: web FQDN rules (split-brain' "$work/infer.json" &&
+		fail "inference ($scen): the web FQDN rules are still reported as not checked"
+done
+
 # Bad options: exit 2.
 "$mcxcheck" dns --sip-domain contoso.test >/dev/null 2>&1
 [ $? -eq 2 ] || fail "no --dns-internal/--dns-external: expected exit 2"

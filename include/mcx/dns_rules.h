@@ -37,6 +37,15 @@ const char *mcx_dns_vantage_name(mcx_dns_vantage v);
 int mcx_dns_rules_check(mcx_dns_view *view, mcx_dns_vantage vantage, const char *const *sip_domains,
                         size_t nsip_domains, const mcx_topology *topology, mcx_report *r);
 
+/* mcx_dns_rules_check without a topology (`topology` NULL) but with the
+ * web FQDNs inferred from the views (`web`, lib/dns_infer.c): the web FQDN
+ * rules (DNS-008..DNS-011) run against `web`, the target rules stay "not
+ * checked" (DNS-018). With a topology, `web` is ignored. */
+int mcx_dns_rules_check_inferred(mcx_dns_view *view, mcx_dns_vantage vantage,
+                                 const char *const *sip_domains, size_t nsip_domains,
+                                 const mcx_topology *topology, const mcx_topology *web,
+                                 mcx_report *r);
+
 /* The Autodiscover name that answers a client in this view for
  * `sip_domain`: lyncdiscoverinternal.<d> is tried first, then
  * lyncdiscover.<d>; a name answers when it resolves to an A or AAAA record
