@@ -333,7 +333,9 @@ cat "$out/RESULTS.md"
 #    both reported, each with its ratio. Memory: max RSS of mcxcheck on the
 #    full capture and on one a quarter of its size (a streaming verifier
 #    keeps both about equal). Skipped cleanly when tshark is absent or the
-#    disk is short (engineer "pcap-perf-2": CPU columns).
+#    disk is short (engineer "pcap-perf-2": CPU columns). mcxcheck runs
+#    three threads (capture read-ahead, checks, report writer), so its CPU
+#    time can exceed its wall time (engineer "pcap-perf-3").
 if want pcap; then
 pcap_mb=${BENCH_PCAP_MB:-200}
 avail_mb=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
@@ -394,6 +396,7 @@ mbps() { awk -v b="$1" -v m="$2" 'BEGIN { printf "%.0f", m ? b / 1e6 / (m / 1000
         echo
         echo "Speed-up mcxcheck/tshark, wall: jsonl $(ratio "$jsonl_ms" "$peer_ms"), text $(ratio "$text_ms" "$peer_ms"); CPU: jsonl $(ratio "$jsonl_cpu" "$peer_cpu"), text $(ratio "$text_cpu" "$peer_cpu") (targets: >= 20x and >= 500 MB/s; file: $bytes bytes)."
         echo "Memory: mcxcheck max RSS $small_rss KiB on a ${small_mb} MB capture, $jsonl_rss KiB on ${pcap_mb} MB (flat when streaming)."
+        echo "mcxcheck threads: capture read-ahead (libpcap + packet decoding), checks (reassembly, HTTP parsing, rules), report writer; CPU = all three."
         rm -rf "$work/bulk.pcap" "$work/pcap-small" "$work/ours.out" "$work/peer.out"
     fi
 } >"$out/RESULTS-pcap.md"

@@ -6,8 +6,9 @@
  * Owns: the stream object, the order in which the pieces of a rendering
  * are written (head, steps as flushed, tail), freeing flushed steps, and
  * the writer thread: a flush hands the report's step array to it and gives
- * the report the array the writer finished with, so rendering and writing
- * overlap with the caller building the next steps. One writer, batches in
+ * the report the array the writer finished with (freeing that array's
+ * strings in the caller's thread), so rendering and writing overlap with
+ * the caller building the next steps. One writer, batches in
  * flush order: the bytes are those of rendering in the caller's thread
  * (which is what happens when no thread can be started). At most two step
  * arrays exist (the one being filled, the one being written). Does not own:
@@ -34,26 +35,34 @@ struct mcx_report_stream {
     mcx_step *batch;     /* steps for the writer; NULL when it is idle */
     size_t nbatch, capbatch;
     mcx_step *spare;     /* the array the writer finished with */
-    size_t capspare;
+    size_t nspare, capspare; /* its steps' strings are still to be freed */
     int stop;
 };
 
-/* Render steps[0..n) to the stream and free their strings; -1 when a write
- * failed. */
-static int render_steps(const mcx_report_stream *s, mcx_step *steps, size_t n)
+/* Render steps[0..n) to the stream; -1 when a write failed. */
+static int render_steps(const mcx_report_stream *s, const mcx_step *steps, size_t n)
 {
     int failed = 0;
     for (size_t i = 0; i < n; i++) {
-        mcx_step *st = &steps[i];
+        const mcx_step *st = &steps[i];
         int rc = s->fmt == MCX_FORMAT_TEXT
                      ? mcx_render_text_step(st, s->timings, s->color, s->out)
                      : mcx_render_jsonl_step(st, s->timings, s->out);
         if (rc != 0)
             failed = 1;
-        free(st->title);
-        free(st->detail);
     }
     return failed ? -1 : 0;
+}
+
+/* Free the strings of steps[0..n). Done in the caller's thread: freeing
+ * there what it allocated keeps malloc's per-thread caches working (frees
+ * from the writer thread cost more system time than they saved). */
+static void free_steps(mcx_step *steps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(steps[i].title);
+        free(steps[i].detail);
+    }
 }
 
 static void *writer_main(void *arg)
@@ -72,12 +81,9 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&s->mu);
         if (rc != 0)
             s->failed = 1;
-        if (s->spare == NULL) {
-            s->spare = steps;
-            s->capspare = cap;
-        } else {
-            free(steps);
-        }
+        s->spare = steps; /* flush took the previous spare before handing this */
+        s->nspare = n;
+        s->capspare = cap;
         s->batch = NULL;
         pthread_cond_broadcast(&s->cv);
     }
@@ -116,6 +122,7 @@ int mcx_report_stream_flush(mcx_report_stream *s)
     if (!s->threaded) {
         if (render_steps(s, r->steps, r->nsteps) != 0)
             s->failed = 1;
+        free_steps(r->steps, r->nsteps);
         s->written += r->nsteps;
         r->nsteps = 0;
         return s->failed ? -1 : 0;
@@ -124,6 +131,7 @@ int mcx_report_stream_flush(mcx_report_stream *s)
     if (r->nsteps > 0) {
         while (s->batch != NULL)
             pthread_cond_wait(&s->cv, &s->mu);
+        free_steps(s->spare, s->nspare);
         s->batch = r->steps;
         s->nbatch = r->nsteps;
         s->capbatch = r->capsteps;
@@ -131,7 +139,7 @@ int mcx_report_stream_flush(mcx_report_stream *s)
         r->capsteps = s->capspare;
         r->nsteps = 0;
         s->spare = NULL;
-        s->capspare = 0;
+        s->nspare = s->capspare = 0;
         s->written += s->nbatch;
         pthread_cond_broadcast(&s->cv);
     }
@@ -154,6 +162,7 @@ int mcx_report_stream_close(mcx_report_stream *s)
         pthread_mutex_destroy(&s->mu);
         pthread_cond_destroy(&s->cv);
     }
+    free_steps(s->spare, s->nspare);
     free(s->spare);
     /* The tail renders counts from the report, as a one-shot write would:
      * give it the report as it stands plus the streamed timings flag. */
