@@ -563,7 +563,9 @@ static void check_cookies(verify_ctx *v, const mcx_http_message *req,
 {
     int set_wsman = 0;
     for (size_t i = 0; i < resp->nheaders; i++) {
-        if (strcasecmp(resp->names[i], "Set-Cookie") != 0)
+        /* the first letter first: this runs over every response header */
+        if (tolower((unsigned char)resp->names[i][0]) != 's' ||
+            strcasecmp(resp->names[i], "Set-Cookie") != 0)
             continue;
         const char *c = resp->values[i];
         while (*c == ' ')
