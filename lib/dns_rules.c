@@ -185,6 +185,8 @@ static mcx_finding *add_finding(rules_ctx *c, const char *id, const char *subjec
     return f;
 }
 
+static const char *expected_address(const rules_ctx *c);
+
 /* "In the internal zone contoso.test, create: NAME. 3600 IN TYPE TARGET." */
 static void remedy_record(rules_ctx *c, mcx_finding *f, const char *verb, const char *zone,
                           const char *name, const char *type, const char *target)
@@ -196,6 +198,32 @@ static void remedy_record(rules_ctx *c, mcx_finding *f, const char *verb, const 
         c->vantage == MCX_DNS_VANTAGE_INTERNAL ? "" : " (at the public DNS provider)", verb, name,
         RULES_DEFAULT_TTL, type, target,
         strcmp(type, "CNAME") == 0 && strchr(target, '<') == NULL ? "." : "");
+}
+
+/* Remediation that points Autodiscover name `name` at the web FQDN `target`:
+ * a CNAME. Outside, a CNAME to a name beyond the SIP domain is the one HTTPS
+ * cannot follow (DNS-007), so there the fix is an A/AAAA record with the
+ * reverse proxy's address instead (DNS Requirements). Inside, the seed's own
+ * example points the CNAME at the AD domain's web FQDN: a CNAME stays right. */
+static void remedy_target(rules_ctx *c, mcx_finding *f, const char *verb, const char *zone,
+                          const char *name, const char *target)
+{
+    const char *domain = strchr(name, '.');
+    const char *ip;
+
+    if (f == NULL) return;
+    if (c->vantage == MCX_DNS_VANTAGE_INTERNAL || domain == NULL || strchr(target, '<') != NULL ||
+        mcx_dns_name_is_under(target, domain + 1)) {
+        remedy_record(c, f, verb, zone, name, "CNAME", target);
+        return;
+    }
+    ip = expected_address(c);
+    mcx_finding_set_remediation(
+        f,
+        "In the public zone %s (at the public DNS provider), %s: %s. %d IN %s %s (the external "
+        "web FQDN %s is outside the SIP domain %s: a CNAME to it would fail over HTTPS)",
+        zone != NULL ? zone : name, verb, name, RULES_DEFAULT_TTL,
+        strchr(ip, ':') != NULL ? "AAAA" : "A", ip, target, domain + 1);
 }
 
 /* DNS-018. `fix`: what to add so the rule runs (NULL: the catalogue's
@@ -461,7 +489,7 @@ static void check_internal_target(rules_ctx *c, const name_probe *p, const char 
                             "%s view: %s (%s) does not reach the internal web FQDN %s of the "
                             "%s pool %s",
                             c->view->name, p->name, chain, pool->internal_web_fqdn, role, pool->id);
-        remedy_record(c, f, "change", p->zone, p->name, "CNAME", pool->internal_web_fqdn);
+        remedy_target(c, f, "change", p->zone, p->name, pool->internal_web_fqdn);
         return;
     }
     if (pool->internal_ip == NULL) {
@@ -539,7 +567,7 @@ static void check_external_target(rules_ctx *c, const name_probe *p, const char 
     if (p->a.ncnames == 0 && rp_ip != NULL)
         remedy_record(c, f, "change", p->zone, p->name, strchr(rp_ip, ':') ? "AAAA" : "A", rp_ip);
     else
-        remedy_record(c, f, "change", p->zone, p->name, "CNAME", pool->external_web_fqdn);
+        remedy_target(c, f, "change", p->zone, p->name, pool->external_web_fqdn);
 }
 
 static void check_cross_domain(rules_ctx *c, const name_probe *p, const char *domain)
@@ -603,7 +631,7 @@ static void report_missing(rules_ctx *c, const char *domain, const name_probe *p
                                  external ? "external" : "internal", p->name,
                                  mcx_dns_status_name(p->a.status));
     if (pool != NULL)
-        remedy_record(c, f, "create", p->zone, p->name, "CNAME",
+        remedy_target(c, f, "create", p->zone, p->name,
                       external ? pool->external_web_fqdn : pool->internal_web_fqdn);
     else
         remedy_record(c, f, "create", p->zone, p->name, "CNAME",
