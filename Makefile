@@ -126,6 +126,9 @@ build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 -include $(FUZZ_LIB_OBJ:.o=.d)
+# Built by pattern rules only, they would count as intermediates and be
+# deleted after every link (and rebuilt by the next make fuzz).
+.SECONDARY: $(FUZZ_LIB_OBJ)
 build-fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
 fuzz: deps
