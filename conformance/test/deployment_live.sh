@@ -163,15 +163,26 @@ cp "$work/good.txt" "$work/good1.txt"
 check good $both
 cmp -s "$work/good.json" "$work/good1.json" || fail "good: json differs between two runs"
 cmp -s "$work/good.txt" "$work/good1.txt" || fail "good: text differs between two runs"
-if [ "${MCX_UPDATE_GOLDEN:-0}" = 1 ]; then
-	normalise "$work/good.txt" >"$data/good.txt"
-	normalise "$work/good.json" >"$data/good.json"
-fi
-normalise "$work/good.txt" | cmp -s - "$data/good.txt" || {
-	fail "good: text report differs from $data/good.txt"
-	normalise "$work/good.txt" | diff "$data/good.txt" - | head -20
-}
-normalise "$work/good.json" | cmp -s - "$data/good.json" || fail "good: json differs from golden"
+# The other three formats of the same deployment, twice each as well.
+for fmt in jsonl junit tap; do
+	ext=$fmt
+	[ "$fmt" = junit ] && ext=xml
+	for n in 1 2; do
+		# shellcheck disable=SC2086
+		"$mcxcheck" deployment --topology "$topo" --https-port "$P" --http-port "$((P + 1))" \
+			--ca "$pki/root.pem" --now "$NOW" --timeout 5000 $both --format "$fmt" \
+			>"$work/good$n.$ext" 2>/dev/null
+	done
+	cmp -s "$work/good1.$ext" "$work/good2.$ext" || fail "good: $fmt differs between two runs"
+	cp "$work/good1.$ext" "$work/good.$ext"
+done
+for ext in txt json jsonl xml tap; do
+	[ "${MCX_UPDATE_GOLDEN:-0}" = 1 ] && normalise "$work/good.$ext" >"$data/good.$ext"
+	normalise "$work/good.$ext" | cmp -s - "$data/good.$ext" || {
+		fail "good: $ext report differs from $data/good.$ext"
+		normalise "$work/good.$ext" | diff "$data/good.$ext" - | head -20
+	}
+done
 
 # ---- the Director's certificate lacks lyncdiscoverinternal.* ----------
 # shellcheck disable=SC2086

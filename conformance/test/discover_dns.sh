@@ -119,7 +119,7 @@ same() { # NAME1 NAME2: byte-identical runs
 auth="--ca $pki/root.pem --user alice@contoso.test --password-file $tmp/pw"
 
 # ---- both vantages through their DNS views: goldens, twice each ---------------
-for fmt in text json; do
+for fmt in text json jsonl junit tap; do
     for n in 1 2; do
         # shellcheck disable=SC2086
         run "int_${fmt}_$n" 0 --sip-uri alice@contoso.test --vantage internal \
@@ -135,6 +135,12 @@ golden int_text_1 internal.txt
 golden int_json_1 internal.json
 golden ext_text_1 external.txt
 golden ext_json_1 external.json
+golden int_jsonl_1 internal.jsonl
+golden int_junit_1 internal.xml
+golden int_tap_1 internal.tap
+golden ext_jsonl_1 external.jsonl
+golden ext_junit_1 external.xml
+golden ext_tap_1 external.tap
 
 err_has int_text_1 "note: --dns-external 127.0.11.54:53 ignored: the internal vantage uses --dns-internal"
 has int_text_1 "DNS A lyncdiscoverinternal.contoso.test @127.0.11.53:53 (internal view)" \
