@@ -85,35 +85,54 @@ void mcx_dns_cache_free(mcx_dns_cache *c)
     free(c);
 }
 
-/* FNV-1a of everything after the 2-byte ID. */
+/* FNV-1a over 8-byte words of everything after the 2-byte ID (the tail
+ * bytes one by one). */
 static uint64_t dns_cache_hash(const uint8_t *wire, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ULL ^ len;
-    for (size_t i = 2; i < len; i++) {
+    size_t i = 2;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, wire + i, 8);
+        h ^= w;
+        h *= 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++) {
         h ^= wire[i];
         h *= 0x100000001b3ULL;
     }
     return h;
 }
 
-int mcx_dns_decode_cached(mcx_dns_cache *c, const uint8_t *wire, size_t len, mcx_dns_msg *out,
-                          char *why, size_t whylen)
+const mcx_dns_msg *mcx_dns_decode_memo(mcx_dns_cache *c, const uint8_t *wire, size_t len,
+                                       mcx_dns_msg *scratch, char *why, size_t whylen)
 {
     if (c == NULL || len < LDNS_HEADER_SIZE || len > MCX_DNS_CACHE_MAX_WIRE)
-        return mcx_dns_decode(wire, len, out, why, whylen);
+        return mcx_dns_decode(wire, len, scratch, why, whylen) == 0 ? scratch : NULL;
     uint64_t h = dns_cache_hash(wire, len);
     dns_cache_slot *s = &c->slots[h % MCX_DNS_CACHE_SLOTS];
     if (s->len == len && s->hash == h && memcmp(s->wire + 2, wire + 2, len - 2) == 0) {
-        *out = s->msg;
-        out->id = LDNS_ID_WIRE(wire);
-        return 0;
+        s->msg.id = LDNS_ID_WIRE(wire); /* the only field the ID changes */
+        return &s->msg;
     }
-    if (mcx_dns_decode(wire, len, out, why, whylen) != 0)
-        return -1;
+    s->len = 0; /* matches nothing while the new message is decoded into it */
+    if (mcx_dns_decode(wire, len, &s->msg, why, whylen) != 0)
+        return NULL;
     s->len = len;
     s->hash = h;
     memcpy(s->wire, wire, len);
-    s->msg = *out;
+    return &s->msg;
+}
+
+int mcx_dns_decode_cached(mcx_dns_cache *c, const uint8_t *wire, size_t len, mcx_dns_msg *out,
+                          char *why, size_t whylen)
+{
+    const mcx_dns_msg *m = mcx_dns_decode_memo(c, wire, len, out, why, whylen);
+    if (m == NULL)
+        return -1;
+    if (m != out)
+        *out = *m;
     return 0;
 }
 

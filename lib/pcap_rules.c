@@ -43,7 +43,7 @@
 #define VERIFY_MAX_FLOW_BUF 16384
 #define VERIFY_MAX_BAD_PACKETS 20
 #define VERIFY_MAX_COOKIE_MISSES 20
-#define VERIFY_STREAM_BATCH 256
+#define VERIFY_STREAM_BATCH 4096
 
 typedef enum { FLOW_UNKNOWN = 0, FLOW_HTTP, FLOW_TLS, FLOW_DNS, FLOW_OTHER } flow_kind;
 
@@ -406,15 +406,17 @@ static void dns_message(verify_ctx *v, int family, const uint8_t *src, uint16_t 
                         const uint8_t *dst, uint16_t dport, const uint8_t *wire, size_t len,
                         unsigned long frame)
 {
-    mcx_dns_msg m;
+    mcx_dns_msg scratch; /* used only when the memo cannot hold the message */
     char why[256];
-    if (mcx_dns_decode_cached(v->dns_cache, wire, len, &m, why, sizeof why) != 0) {
+    const mcx_dns_msg *m = mcx_dns_decode_memo(v->dns_cache, wire, len, &scratch, why,
+                                               sizeof why);
+    if (m == NULL) {
         mcx_report_add(v->rep, "PC-040", "frame %lu: DNS message of %zu bytes: %s", frame, len,
                        why);
         return;
     }
-    mcx_pcap_dns_collect(v->dns_rules, family, src, sport, dst, dport, &m, wire, len, frame);
-    if (!m.is_response) {
+    mcx_pcap_dns_collect(v->dns_rules, family, src, sport, dst, dport, m, wire, len, frame);
+    if (!m->is_response) {
         if (v->ndns == VERIFY_MAX_DNS_PENDING) {
             dns_transaction(v, &v->dns[0], NULL, 0);
             memmove(v->dns, v->dns + 1, (v->ndns - 1) * sizeof *v->dns);
@@ -427,22 +429,22 @@ static void dns_message(verify_ctx *v, int family, const uint8_t *src, uint16_t 
         q->family = family;
         memcpy(q->client, src, family == 6 ? 16 : 4);
         q->cport = sport;
-        q->id = m.id;
+        q->id = m->id;
         q->frame = frame;
-        q->qtype = m.qtype;
+        q->qtype = m->qtype;
         text_buf qname = {q->qname, 0, sizeof q->qname};
-        tb_str(&qname, m.qname);
-        order_note(v, family, src, m.qname, frame, NULL);
+        tb_str(&qname, m->qname);
+        order_note(v, family, src, m->qname, frame, NULL);
         return;
     }
     for (size_t i = 0; i < v->ndns; i++) {
         dns_pending *q = &v->dns[i];
-        if (q->id == m.id && q->cport == dport && q->family == family &&
-            addr_eq(family, q->client, dst) && strcmp(q->qname, m.qname) == 0) {
+        if (q->id == m->id && q->cport == dport && q->family == family &&
+            addr_eq(family, q->client, dst) && strcmp(q->qname, m->qname) == 0) {
             dns_pending copy = *q;
             memmove(v->dns + i, v->dns + i + 1, (v->ndns - i - 1) * sizeof *v->dns);
             v->ndns--;
-            dns_transaction(v, &copy, &m, frame);
+            dns_transaction(v, &copy, m, frame);
             return;
         }
     }

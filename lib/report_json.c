@@ -7,6 +7,7 @@
  * the same report. Elapsed times appear only when the report has timings.
  * Does not own: the report model (report.c) nor parsing JSON.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -165,6 +166,33 @@ static void jsonl_put(jsonl_line *l, const char *s, size_t n)
     l->len += n;
 }
 
+/* `v` in decimal, as %d prints it. */
+static void jsonl_put_int(jsonl_line *l, int v)
+{
+    char digits[12];
+    size_t at = sizeof digits;
+    unsigned int u = v < 0 ? 0u - (unsigned int)v : (unsigned int)v;
+    do {
+        digits[--at] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        digits[--at] = '-';
+    jsonl_put(l, digits + at, sizeof digits - at);
+}
+
+/* Whether any of the 8 bytes at p is below 0x20, at or above 0x80, '"' or
+ * '\\' (exact: each test is nonzero only when some byte matches). */
+static int jsonl_word_special(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    uint64_t special = ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b) | w;
+    return (special & highs) != 0;
+}
+
 /* `s` as a JSON string value (null for NULL); fails on a byte >= 0x80. */
 static void jsonl_put_str(jsonl_line *l, const char *s)
 {
@@ -175,7 +203,13 @@ static void jsonl_put_str(jsonl_line *l, const char *s)
     }
     jsonl_put(l, "\"", 1);
     const char *run = s;
-    for (; *s; s++) {
+    const char *end = s + strlen(s);
+    for (; s < end; s++) {
+        /* eight bytes at a time while none needs escaping or jansson */
+        while (end - s >= 8 && !jsonl_word_special(s))
+            s += 8;
+        if (s == end)
+            break;
         unsigned char c = (unsigned char)*s;
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
             continue;
@@ -212,11 +246,13 @@ int mcx_render_jsonl_step(const mcx_step *s, int timings, FILE *out)
     jsonl_line line;
     line.len = 0;
     line.failed = timings;
-    char head[128];
-    int n = snprintf(head, sizeof head,
-                     "{\"type\":\"step\",\"depth\":%d,\"outcome\":\"%s\",\"title\":", s->depth,
-                     mcx_report_outcome_name(s->outcome));
-    jsonl_put(&line, head, (size_t)n);
+    static const char type[] = "{\"type\":\"step\",\"depth\":";
+    jsonl_put(&line, type, sizeof type - 1);
+    jsonl_put_int(&line, s->depth);
+    jsonl_put(&line, ",\"outcome\":\"", 12);
+    const char *outcome = mcx_report_outcome_name(s->outcome);
+    jsonl_put(&line, outcome, strlen(outcome));
+    jsonl_put(&line, "\",\"title\":", 10);
     jsonl_put_str(&line, s->title);
     jsonl_put(&line, ",\"detail\":", 10);
     jsonl_put_str(&line, s->detail);

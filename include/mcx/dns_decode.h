@@ -40,6 +40,11 @@ void mcx_dns_cache_free(mcx_dns_cache *c);
 /* mcx_dns_decode through the memo; `c` may be NULL (plain decode). */
 int mcx_dns_decode_cached(mcx_dns_cache *c, const uint8_t *wire, size_t len, mcx_dns_msg *out,
                           char *why, size_t whylen);
+/* The same without copying the summary (about 4 KiB): the decoded message,
+ * in the memo's slot or in `scratch`, valid until the next call with `c`
+ * (or until `scratch` changes); NULL with a reason in why. */
+const mcx_dns_msg *mcx_dns_decode_memo(mcx_dns_cache *c, const uint8_t *wire, size_t len,
+                                       mcx_dns_msg *scratch, char *why, size_t whylen);
 
 /* Build a query (RD set) for qname/qtype with `id`. Returns a malloc'd wire
  * buffer, or NULL. */
