@@ -424,7 +424,9 @@ static void pop_request(mcx_http_conn *c, const mcx_http_message *resp)
     block_free(c->pool, c->pending[0]);
     memmove(&c->pending[0], &c->pending[1], (c->npending - 1) * sizeof c->pending[0]);
     c->npending--;
-    if (c->npending == 0) {
+    /* the first array (two entries) stays for the next request; one grown
+     * by pipelining is given back */
+    if (c->npending == 0 && c->cappending > 2) {
         free(c->pending);
         c->pending = NULL;
         c->cappending = 0;
