@@ -247,6 +247,8 @@ void mcx_report_free(mcx_report *r)
     for (size_t i = 0; i < r->nfindings; i++)
         report_finding_clear(&r->findings[i]);
     for (size_t i = 0; i < r->nsteps; i++) {
+        if (r->steps[i].pooled)
+            continue;
         free(r->steps[i].title);
         free(r->steps[i].detail);
     }
@@ -351,20 +353,52 @@ void mcx_finding_set_subject(mcx_finding *f, const char *subject)
     f->subject = report_dup(subject);
 }
 
+/* report_dup into a step pool: the same bytes, no malloc'd string kept. */
+static char *report_pool_dup(mcx_step_pool *p, const char *s)
+{
+    size_t len = strlen(s);
+    if (report_plain_ascii((const unsigned char *)s, len))
+        return mcx_step_pool_put(p, s, len);
+    char *clean = mcx_report_sanitize(s, len, 0);
+    char *q = mcx_step_pool_put(p, clean, strlen(clean));
+    free(clean);
+    return q;
+}
+
 size_t mcx_report_step(mcx_report *r, int depth, mcx_step_outcome outcome,
                        double elapsed_ms, const char *detail, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *title = report_vformat(fmt, ap);
+    char *title = NULL;
+    const char *ready = NULL; /* "%s" into a pool: the argument, not yet copied */
+    if (r->step_pool && fmt && strcmp(fmt, "%s") == 0) {
+        ready = va_arg(ap, const char *);
+        if (ready == NULL)
+            ready = "(null)";
+    } else {
+        title = report_vformat(fmt, ap);
+    }
     va_end(ap);
 
     r->steps = report_grow(r->steps, r->nsteps, &r->capsteps, sizeof *r->steps);
     mcx_step *s = &r->steps[r->nsteps];
     s->depth = depth < 0 ? 0 : depth;
     s->outcome = (outcome >= MCX_STEP_OK && outcome <= MCX_STEP_INFO) ? outcome : MCX_STEP_INFO;
-    s->title = title;
-    s->detail = report_dup(detail);
+    if (r->step_pool) {
+        s->pooled = 1;
+        if (ready) {
+            s->title = report_pool_dup(r->step_pool, ready);
+        } else {
+            s->title = mcx_step_pool_put(r->step_pool, title, strlen(title));
+            free(title);
+        }
+        s->detail = detail ? report_pool_dup(r->step_pool, detail) : NULL;
+    } else {
+        s->pooled = 0;
+        s->title = title;
+        s->detail = report_dup(detail);
+    }
     s->elapsed_ms = (isfinite(elapsed_ms) && elapsed_ms > 0) ? elapsed_ms : 0.0;
     return r->nsteps++;
 }

@@ -35,6 +35,16 @@ const char *mcx_report_case_status(int passed);
  * the report model). */
 char *mcx_report_sanitize(const char *s, size_t len, size_t max);
 
+/* Step pool (step_pool.c): the strings of a streamed report's steps. new:
+ * NULL when out of memory; put copies n bytes of s and a NUL (aborts when
+ * out of memory, like the rest of the model); reset forgets every string
+ * put so far, keeping the memory. */
+typedef struct mcx_step_pool mcx_step_pool;
+mcx_step_pool *mcx_step_pool_new(void);
+char *mcx_step_pool_put(mcx_step_pool *p, const char *s, size_t n);
+void mcx_step_pool_reset(mcx_step_pool *p);
+void mcx_step_pool_free(mcx_step_pool *p);
+
 int mcx_render_text(const mcx_report *r, int color, FILE *out);
 int mcx_render_json(const mcx_report *r, FILE *out);
 int mcx_render_jsonl(const mcx_report *r, FILE *out);

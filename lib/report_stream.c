@@ -8,7 +8,9 @@
  * the writer thread: a flush hands the report's step array to it and gives
  * the report the array the writer finished with (freeing that array's
  * strings in the caller's thread), so rendering and writing overlap with
- * the caller building the next steps. One writer, batches in
+ * the caller building the next steps. While open, the stream gives the
+ * report a step pool (step_pool.c) per step array for the steps' strings:
+ * giving an array back empties its pool instead of freeing each string. One writer, batches in
  * flush order: the bytes are those of rendering in the caller's thread
  * (which is what happens when no thread can be started). At most two step
  * arrays exist (the one being filled, the one being written). Does not own:
@@ -37,6 +39,9 @@ struct mcx_report_stream {
     mcx_step *spare;     /* the array the writer finished with */
     size_t nspare, capspare; /* its steps' strings are still to be freed */
     int stop;
+    /* fill: the pool of r->steps (r->step_pool); other: that of the batch
+     * or the spare (emptied when the spare goes back to the report) */
+    mcx_step_pool *fill, *other;
 };
 
 /* Render steps[0..n) to the stream; -1 when a write failed. */
@@ -54,12 +59,15 @@ static int render_steps(const mcx_report_stream *s, const mcx_step *steps, size_
     return failed ? -1 : 0;
 }
 
-/* Free the strings of steps[0..n). Done in the caller's thread: freeing
- * there what it allocated keeps malloc's per-thread caches working (frees
- * from the writer thread cost more system time than they saved). */
+/* Free the strings of steps[0..n) (those in a pool go when it is reset).
+ * Done in the caller's thread: freeing there what it allocated keeps
+ * malloc's per-thread caches working (frees from the writer thread cost
+ * more system time than they saved). */
 static void free_steps(mcx_step *steps, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (steps[i].pooled)
+            continue;
         free(steps[i].title);
         free(steps[i].detail);
     }
@@ -106,6 +114,15 @@ mcx_report_stream *mcx_report_stream_open(mcx_report *r, mcx_format fmt, int col
     s->out = out;
     if (fmt == MCX_FORMAT_TEXT && mcx_render_text_head(r, out) != 0)
         s->failed = 1;
+    s->fill = mcx_step_pool_new();
+    s->other = mcx_step_pool_new();
+    if (s->fill && s->other) {
+        r->step_pool = s->fill; /* NULL pools: steps keep malloc'd strings */
+    } else {
+        mcx_step_pool_free(s->fill);
+        mcx_step_pool_free(s->other);
+        s->fill = s->other = NULL;
+    }
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     s->threaded = pthread_create(&s->thread, NULL, writer_main, s) == 0;
@@ -123,6 +140,8 @@ int mcx_report_stream_flush(mcx_report_stream *s)
         if (render_steps(s, r->steps, r->nsteps) != 0)
             s->failed = 1;
         free_steps(r->steps, r->nsteps);
+        if (s->fill)
+            mcx_step_pool_reset(s->fill);
         s->written += r->nsteps;
         r->nsteps = 0;
         return s->failed ? -1 : 0;
@@ -132,6 +151,13 @@ int mcx_report_stream_flush(mcx_report_stream *s)
         while (s->batch != NULL)
             pthread_cond_wait(&s->cv, &s->mu);
         free_steps(s->spare, s->nspare);
+        if (s->fill) { /* the batch takes the fill pool, the report the emptied other */
+            mcx_step_pool *emptied = s->other;
+            mcx_step_pool_reset(emptied);
+            s->other = s->fill;
+            s->fill = emptied;
+            r->step_pool = emptied;
+        }
         s->batch = r->steps;
         s->nbatch = r->nsteps;
         s->capbatch = r->capsteps;
@@ -164,6 +190,10 @@ int mcx_report_stream_close(mcx_report_stream *s)
     }
     free_steps(s->spare, s->nspare);
     free(s->spare);
+    /* every step was handed over and written: its strings can go */
+    s->r->step_pool = NULL;
+    mcx_step_pool_free(s->fill);
+    mcx_step_pool_free(s->other);
     /* The tail renders counts from the report, as a one-shot write would:
      * give it the report as it stands plus the streamed timings flag. */
     mcx_report view = *s->r;

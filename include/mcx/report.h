@@ -71,6 +71,8 @@ typedef struct mcx_step {
     char *title;             /* e.g. "GET https://lyncdiscover.contoso.test/?sipuri=..." */
     char *detail;            /* may be NULL: why it failed, what was used */
     double elapsed_ms;       /* printed only when the report has timings on */
+    int pooled;              /* title and detail are in the report's step pool (a
+                              * report stream's), not freed one by one */
 } mcx_step;
 
 typedef struct mcx_report {
@@ -89,6 +91,8 @@ typedef struct mcx_report {
         char *detail; /* may be NULL */
     } *cases;
     size_t ncases, capcases;
+    /* Set by a report stream while it is open: new steps' strings go there. */
+    struct mcx_step_pool *step_pool;
 } mcx_report;
 
 mcx_report *mcx_report_new(const char *tool, const char *command, const char *subject);
