@@ -445,7 +445,8 @@ static int chunk_fill(mcx_pcap_reader *r, rd_chunk *c)
     c->used = 0;
     while (c->n < CHUNK_PACKETS && c->used < CHUNK_BYTES) {
         rd_entry *e = &c->e[c->n++];
-        char why[WHY_MAX] = "";
+        char why[WHY_MAX];
+        why[0] = '\0'; /* not "" as initialiser: that zeroes all 512 bytes per record */
         e->st = reader_decode(r, &e->pkt, why, sizeof why);
         e->off = 0;
         if (e->st == MCX_PKT_OK)
