@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash_words.h"
 #include "mcx/dns_decode.h"
 
 static void rdf_to_name(const ldns_rdf *rdf, char *out, size_t len)
@@ -85,24 +86,10 @@ void mcx_dns_cache_free(mcx_dns_cache *c)
     free(c);
 }
 
-/* FNV-1a over 8-byte words of everything after the 2-byte ID (the tail
- * bytes one by one). */
+/* The slot hash of a message: everything after its 2-byte ID. */
 static uint64_t dns_cache_hash(const uint8_t *wire, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ULL ^ len;
-    size_t i = 2;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, wire + i, 8);
-        h ^= w;
-        h *= 0x100000001b3ULL;
-        h ^= h >> 29;
-    }
-    for (; i < len; i++) {
-        h ^= wire[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return len < 2 ? MCX_HASH_SEED ^ len : mcx_hash_words(MCX_HASH_SEED ^ len, wire + 2, len - 2);
 }
 
 const mcx_dns_msg *mcx_dns_decode_memo(mcx_dns_cache *c, const uint8_t *wire, size_t len,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mcx/autodiscover.h"
+#include "hash_words.h"
 #include "validate_cache.h"
 
 #define VCACHE_HASHED_EDGE 64
@@ -36,42 +37,22 @@ struct mcx_vcache {
     unsigned long hits;
 };
 
-/* FNV-1a style mixing over a byte range, a 64-bit word at a time (byte by
- * byte it showed in profiles: the URL and content type are hashed per
- * exchange). Only picks a slot: equality is decided by vcache_same. */
-static uint64_t vcache_fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, b + i, 8);
-        h ^= w;
-        h *= 0x100000001b3ULL;
-    }
-    for (; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 /* The slot picker: strings, flags, length and the body's first and last
  * VCACHE_HASHED_EDGE bytes (equality is decided by comparing everything,
  * so hashing the whole body would only cost time). */
 static uint64_t vcache_hash(const char *ct, const char *body, size_t len, int over_http,
                             int expect_access, const char *url)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    h = vcache_fnv(h, ct, strlen(ct) + 1);
-    h = vcache_fnv(h, url, strlen(url) + 1);
+    uint64_t h = MCX_HASH_SEED;
+    h = mcx_hash_words(h, ct, strlen(ct) + 1);
+    h = mcx_hash_words(h, url, strlen(url) + 1);
     int flags[2] = {over_http, expect_access};
-    h = vcache_fnv(h, flags, sizeof flags);
-    h = vcache_fnv(h, &len, sizeof len);
+    h = mcx_hash_words(h, flags, sizeof flags);
+    h = mcx_hash_words(h, &len, sizeof len);
     size_t head = len < VCACHE_HASHED_EDGE ? len : VCACHE_HASHED_EDGE;
-    h = vcache_fnv(h, body, head);
+    h = mcx_hash_words(h, body, head);
     if (len > VCACHE_HASHED_EDGE)
-        h = vcache_fnv(h, body + len - VCACHE_HASHED_EDGE, VCACHE_HASHED_EDGE);
+        h = mcx_hash_words(h, body + len - VCACHE_HASHED_EDGE, VCACHE_HASHED_EDGE);
     /* spread every bit into the low ones that pick the slot (MurmurHash3's
      * finaliser): word-wise FNV leaves them weak, and a direct-mapped table
      * thrashes when two frequent documents share a slot */
