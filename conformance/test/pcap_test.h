@@ -1,14 +1,17 @@
 /*
  * pcap_test.h -- helpers shared by the capture unit tests
- * (test_pcap_replay.c, test_pcap_variants.c): the fixed clock, the embedded
- * topology and a golden scenario by name. Header-only (static), included
- * after cmocka.h.
+ * (test_pcap_cache.c, test_pcap_replay.c, test_pcap_tls.c,
+ * test_pcap_variants.c): the fixed clock, the embedded topology, a golden
+ * scenario by name and a reader over a capture held in memory. Header-only
+ * (static), included after cmocka.h.
  */
 #ifndef MCX_PCAP_TEST_H
 #define MCX_PCAP_TEST_H
 
+#include <stdio.h>
 #include <string.h>
 
+#include "mcx/pcap.h"
 #include "mcx/topology.h"
 #include "pcap_record.h"
 
@@ -29,6 +32,17 @@ static inline const pcap_scenario *golden(const char *name)
             return pcap_golden_at(i);
     fail_msg("no golden scenario %s", name);
     return NULL;
+}
+
+/* A reader over the capture buf[0..len) (the reader owns the FILE). */
+static inline mcx_pcap_reader *mem_reader(const void *buf, size_t len)
+{
+    char err[256] = "";
+    FILE *f = fmemopen((void *)buf, len, "rb");
+    assert_non_null(f);
+    mcx_pcap_reader *r = mcx_pcap_reader_fopen(f, err, sizeof err);
+    if (r == NULL) fail_msg("in-memory capture: %s", err);
+    return r;
 }
 
 #endif

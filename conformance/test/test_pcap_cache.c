@@ -29,18 +29,10 @@
 #include "mcx/pcap.h"
 #include "mcxd_http.h"
 #include "pcap_record.h"
+#include "pcap_test.h"
 
-#define T_NOW 1767225600 /* 2026-01-01T00:00:00Z */
 #define ROUNDS 3
 #define STREAM_ROUNDS 120
-
-static mcx_topology *default_topo(void)
-{
-    mcx_error err;
-    mcx_topology *t = mcx_topology_load_default(&err);
-    assert_non_null(t);
-    return t;
-}
 
 /* Scenario `s` repeated `rounds` times with fresh client ports and ISNs (as
  * pcap_record_bulk does) into a malloc'd capture. */
@@ -69,11 +61,7 @@ static char *record_rounds(const mcx_topology *t, pcap_scenario s, uint32_t roun
 static mcx_report *verify_capture(const char *cap, size_t len, const mcx_topology *t,
                                   int uncached)
 {
-    FILE *f = fmemopen((void *)cap, len, "rb");
-    assert_non_null(f);
-    char err[256];
-    mcx_pcap_reader *r = mcx_pcap_reader_fopen(f, err, sizeof err);
-    assert_non_null(r);
+    mcx_pcap_reader *r = mem_reader(cap, len);
     mcx_pcap_verify_options opt;
     memset(&opt, 0, sizeof opt);
     opt.topo = t;
@@ -264,10 +252,7 @@ static void test_stream_equals_one_shot(void **state)
         char *got = NULL;
         size_t lg = 0;
         FILE *out = open_memstream(&got, &lg);
-        FILE *f = fmemopen(cap, len, "rb");
-        char err[256];
-        mcx_pcap_reader *r = mcx_pcap_reader_fopen(f, err, sizeof err);
-        assert_non_null(r);
+        mcx_pcap_reader *r = mem_reader(cap, len);
         mcx_report *rep = mcx_report_new("mcxcheck", "pcap verify", "test.pcap");
         mcx_pcap_verify_options opt;
         memset(&opt, 0, sizeof opt);

@@ -132,11 +132,7 @@ static int perform_mcxd(void *ctx, const mcx_http_request *req, int side, int tl
 static char *replay(const char *cap, size_t len, pcap_replay *r, inproc *ip,
                     const mcx_topology *recorded)
 {
-    FILE *f = fmemopen((void *)cap, len, "rb");
-    assert_non_null(f);
-    char err[256];
-    mcx_pcap_reader *rd = mcx_pcap_reader_fopen(f, err, sizeof err);
-    assert_non_null(rd);
+    mcx_pcap_reader *rd = mem_reader(cap, len);
     mcx_pcap_verify_options opt;
     memset(&opt, 0, sizeof opt);
     opt.topo = recorded;
@@ -384,9 +380,7 @@ static char *compare_raw(const char *head, const char *body, const char *replaye
     char e2[64];
     assert_int_equal(pcap_replay_map_add(&r, "contoso.test=example.test", e2, sizeof e2), 0);
     mcx_topology *t = default_topo();
-    FILE *in = fmemopen(buf, len, "rb");
-    mcx_pcap_reader *rd = mcx_pcap_reader_fopen(in, err, sizeof err);
-    assert_non_null(rd);
+    mcx_pcap_reader *rd = mem_reader(buf, len);
     mcx_pcap_verify_options opt;
     memset(&opt, 0, sizeof opt);
     opt.topo = t;

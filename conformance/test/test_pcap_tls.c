@@ -26,8 +26,7 @@
 #include "mcx/dns_decode.h"
 #include "mcx/pcap.h"
 #include "pcap_record.h"
-
-#define T_NOW 1767225600 /* 2026-01-01T00:00:00Z */
+#include "pcap_test.h"
 
 typedef struct capture {
     char *buf;
@@ -42,13 +41,6 @@ static const char *pki_dir(void)
     return dir;
 }
 
-static mcx_topology *default_topo(void)
-{
-    mcx_error err;
-    mcx_topology *t = mcx_topology_load_default(&err);
-    assert_non_null(t);
-    return t;
-}
 
 /* Record `s` (with `cert` instead of its own when not NULL) into memory. */
 static int record(capture *c, const mcx_topology *t, const pcap_tls_scenario *s,
@@ -80,11 +72,7 @@ static void record_ok(capture *c, const mcx_topology *t, const pcap_tls_scenario
 static mcx_report *verify(const capture *c, const mcx_topology *t)
 {
     mcx_report *rep = mcx_report_new("mcxcheck", "pcap verify", "test");
-    char err[256] = "";
-    FILE *f = fmemopen(c->buf, c->len, "r");
-    assert_non_null(f);
-    mcx_pcap_reader *r = mcx_pcap_reader_fopen(f, err, sizeof err);
-    assert_non_null(r);
+    mcx_pcap_reader *r = mem_reader(c->buf, c->len);
     mcx_pcap_verify_options o;
     memset(&o, 0, sizeof o);
     o.topo = t;

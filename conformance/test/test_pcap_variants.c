@@ -294,10 +294,7 @@ static void test_link_types_read_the_same(void **state)
         for (size_t i = 0; i < sizeof dlts / sizeof dlts[0]; i++) {
             capture c;
             relink(&eth, dlts[i], &c);
-            FILE *f = fmemopen(c.buf, c.len, "rb");
-            char err[256];
-            mcx_pcap_reader *rd = mcx_pcap_reader_fopen(f, err, sizeof err);
-            assert_non_null(rd);
+            mcx_pcap_reader *rd = mem_reader(c.buf, c.len);
             assert_string_equal(mcx_pcap_reader_linktype(rd), names[i]);
             mcx_pcap_reader_close(rd);
             mcx_report *r = verify_topo(&c, t);
