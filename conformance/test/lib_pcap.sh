@@ -1,12 +1,14 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # top: set by the sourcing script
 # lib_pcap.sh -- shell library sourced by the capture scripts
-# (pcap_golden.sh, pcap_tls.sh, pcap_hostile.sh, pcap_sipe.sh; not a test:
+# (pcap_golden.sh, pcap_tls.sh, pcap_hostile.sh, pcap_sipe.sh, pcap_live.sh,
+# pcap_replay.sh; not a test:
 # ci/run-tests.sh skips lib_*.sh). The sourcing script locates it through
 # $MCX_TOP.
 #
 # Owns: the start every capture script shares (mcxcheck built, the tools it
-# needs, the scratch folder and its trap: pcap_init), running `mcxcheck pcap
+# needs, the scratch folder, the started servers and the trap that stops
+# them: pcap_init), running `mcxcheck pcap
 # verify` into a JSON report (pcap_verify), the "verifies clean" assertion
 # (pcap_verify_clean), and the SHA-1 of the first server certificate tshark
 # sees (pcap_tshark_cert_sha1). Does not own: what each script asserts about
@@ -27,7 +29,9 @@ fail=0
 
 # pcap_init WHY TOOL...: exit 1 when $mcxcheck is not built, 77 when a TOOL
 # is missing ("skip: TOOL is needed" and WHY, which may be empty); then
-# $work, a scratch folder removed on exit.
+# $work, a scratch folder, and $pids, the servers the script starts (it
+# appends their PIDs): on exit each is stopped (TERM, then waited for) and
+# $work removed.
 pcap_init() {
     why=$1
     shift
@@ -42,7 +46,16 @@ pcap_init() {
         fi
     done
     work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT INT TERM
+    pids=""
+    trap pcap_cleanup EXIT
+    trap 'exit 1' INT TERM
+}
+
+# shellcheck disable=SC2317 # invoked by the trap
+pcap_cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    for p in $pids; do wait "$p" 2>/dev/null; done
+    rm -rf "$work"
 }
 
 # pcap_verify OUT_JSON FILE [ARGS...]: `mcxcheck pcap verify FILE ARGS`

@@ -22,24 +22,9 @@
 set -u
 top=${MCX_TOP:-$(pwd)}
 mcxd=${MCXD:-$top/build/mcxd}
-mcxcheck=${MCXCHECK:-$top/build/mcxcheck}
-for tool in tcpdump tshark curl jq openssl xxd; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "skip: $tool not found"
-        exit 77
-    fi
-done
-[ -x "$mcxd" ] && [ -x "$mcxcheck" ] || { echo "FAIL: mcxd/mcxcheck not built"; exit 1; }
-
-work=$(mktemp -d)
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$top/conformance/test/lib_pcap.sh"
+pcap_init "" tcpdump tshark curl jq openssl xxd
+[ -x "$mcxd" ] || { echo "FAIL: $mcxd is not built"; exit 1; }
 
 start_mcxd() { # addr extra-args...
     addr=$1

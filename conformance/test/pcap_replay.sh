@@ -24,14 +24,6 @@ mcxd=${MCXD:-$top/build/mcxd}
 pcap_init "" jq curl
 [ -x "$mcxd" ] || { echo "FAIL: $mcxd is not built"; exit 1; }
 golden=$top/pcap/golden
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    for p in $pids; do wait "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 # start ADDR ARGS...: mcxd on ADDR:17080 (internal-http) and :27080
 # (external-http), access log in $work/ADDR.log.
