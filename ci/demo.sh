@@ -1,8 +1,10 @@
 #!/bin/sh
 # demo.sh BUILD -- `make demo`: start mcxd on the embedded default deployment
 # (contoso.test) on loopback, run `mcxcheck discover` from the internal and the
-# external vantage and `mcxcheck conform` over every vector, print the reports,
-# stop mcxd. Exits non-zero if any of them fails.
+# external vantage and `mcxcheck conform` over every vector, and end with alice
+# messaging bob through the Mobility Service (`mcxcheck mobility p2pim`), each
+# user discovered from the internal and then the external vantage; print the
+# reports, stop mcxd. Exits non-zero if any of them fails.
 #
 # DNS is the deployment's own (seed: DNS Requirements): mcxdns serves the
 # internal and the external view the topology requires, and each discovery
@@ -114,6 +116,16 @@ echo "=== mcxcheck conform: every vector against mcxd ==="
     --target-internal "https://$INT:443" --target-internal "http://$INT:80" \
     --target-external "https://$EXT:4443" --target-external "http://$EXT:8080" \
     --now "$NOW" --color $color || rc=$?
+printf '%s' secret2 >"$work/bob.pw"
+for vantage in internal external; do
+    echo
+    echo "=== mcxcheck mobility p2pim: alice@contoso.test messages bob@fabrikam.test, $vantage vantage ==="
+    if [ $vantage = internal ]; then dns="--dns-internal $DNSI"; else dns="--dns-external $DNSE"; fi
+    # shellcheck disable=SC2086 # $dns is two words
+    "$mcxcheck" mobility p2pim --sender alice@contoso.test --receiver bob@fabrikam.test \
+        --sender-password-file "$work/alice.pw" --receiver-password-file "$work/bob.pw" \
+        --vantage $vantage $dns --ca "$pki/root.pem" --now "$NOW" --color $color || rc=$?
+done
 stop_servers
 echo
 [ $rc -eq 0 ] && echo "demo: all checks passed" || echo "demo: failed (exit $rc)"

@@ -49,6 +49,9 @@ typedef struct mcx_ds_options {
     mcx_ds_dns *dns;            /* NULL: system resolver / http.resolve pins;
                                    else every host is resolved through it and
                                    requests go to the address it gave */
+    int keep_credential;        /* hand the credential header that reached the
+                                   User document back in the result (mcxcheck
+                                   mobility); free with mcx_ds_result_clear */
 } mcx_ds_options;
 
 typedef struct mcx_ds_result {
@@ -61,7 +64,21 @@ typedef struct mcx_ds_result {
     int sip_port;
     char mcx_url[1024];
     char user_url[1024];
+    /* Added for `mcxcheck mobility`: the Ucwa applications URL of the User
+     * document ("Ucwa", else Internal/ or External/Ucwa by AccessLocation;
+     * "" when absent), and with keep_credential the header that was
+     * accepted by the User resource ("X-MS-WebTicket" / "Authorization",
+     * value "opaque=..." / "Bearer cwt=..." / "Basic ..."): credential_value
+     * is malloc'd, NULL when none. */
+    char ucwa_url[1024];
+    char credential_name[64];
+    char *credential_value;
+    mcx_ds_auth credential_auth;
 } mcx_ds_result;
+
+/* Frees what mcx_ds_run allocated in `res` (the credential); safe on a
+ * zeroed result and twice. */
+void mcx_ds_result_clear(mcx_ds_result *res);
 
 /* Runs the discovery, adding steps and findings to `rep`. Returns 0 when
  * the trace ran (findings say what is wrong), -1 on an internal error. */

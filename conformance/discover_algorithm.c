@@ -512,6 +512,12 @@ static walk_outcome finish_user(ds_ctx *c, int depth, const char *url, const mcx
     }
     if (ch.mcx && ch.mcx->href)
         snprintf(c->res->mcx_url, sizeof c->res->mcx_url, "%s", ch.mcx->href);
+    const mcx_ad_link *ucwa = mcx_ad_find_link(doc, "Ucwa");
+    if (!ucwa || !ucwa->href)
+        ucwa = mcx_ad_find_link(doc, ch.location == MCX_ACCESS_INTERNAL ? "Internal/Ucwa"
+                                                                         : "External/Ucwa");
+    if (ucwa && ucwa->href)
+        snprintf(c->res->ucwa_url, sizeof c->res->ucwa_url, "%s", ucwa->href);
     c->res->found = 1;
     mcx_report_step(c->rep, depth, ch.missing_sip || ch.missing_mcx ? MCX_STEP_FAIL : MCX_STEP_OK,
                     0, NULL, "Choice by AccessLocation %s: SIP %s%s%d, Mcx %s", loc,
@@ -701,6 +707,14 @@ static walk_outcome walk(ds_ctx *c, const char *entry)
         }
         if (phase == PHASE_USER) {
             out = finish_user(c, d + 1, cur, &doc);
+            if (c->o->keep_credential && hname && hvalue) {
+                /* mcxcheck mobility presents it to the Mobility Service. */
+                snprintf(c->res->credential_name, sizeof c->res->credential_name, "%s", hname);
+                free(c->res->credential_value);
+                c->res->credential_value = hvalue;
+                c->res->credential_auth = used;
+                hvalue = NULL;
+            }
             break;
         }
         /* Root without Redirect: the User (or OAuth) link. */
@@ -787,6 +801,13 @@ static void name_remediation(mcx_finding *f, int internal, const char *domain, w
             f, "Make https://%s.%s/ answer the Autodiscover Root (200, Autodiscover content type); "
                "see the other findings for what it answered.", name, domain);
     }
+}
+
+void mcx_ds_result_clear(mcx_ds_result *res)
+{
+    free(res->credential_value);
+    res->credential_value = NULL;
+    res->credential_name[0] = '\0';
 }
 
 int mcx_ds_run(const mcx_ds_options *o, mcx_report *rep, mcx_ds_result *res)

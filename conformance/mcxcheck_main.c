@@ -35,6 +35,8 @@ static const mcxcheck_command mcxcheck_commands[] = {
     {"dns", mcxcheck_cmd_dns, "query the internal and external DNS servers live (mobility records)"},
     {"deployment", mcxcheck_cmd_deployment,
      "DNS, certificate and web checks of every SIP domain, per vantage"},
+    {"mobility", mcxcheck_cmd_mobility,
+     "synthetic transactions against the Mobility Service (p2pim, presence, session, conference)"},
 };
 
 #define MCXCHECK_NCOMMANDS (sizeof mcxcheck_commands / sizeof mcxcheck_commands[0])

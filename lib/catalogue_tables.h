@@ -22,4 +22,6 @@ extern const mcx_check mcx_catalogue_pc[]; /* PC- packet captures */
 extern const size_t mcx_catalogue_pc_count;
 extern const mcx_check mcx_catalogue_dp[]; /* DP- whole-deployment checks */
 extern const size_t mcx_catalogue_dp_count;
+extern const mcx_check mcx_catalogue_mb[]; /* MB- Mobility Service transactions */
+extern const size_t mcx_catalogue_mb_count;
 #endif
