@@ -6,7 +6,8 @@
  * Owns: the options of cert (--role, --sip-domain, --file, --chain, --ca,
  * --at, --topology, --pool, --external-record, --key, --issuing-ca,
  * --connect, --sni, --tls-profile, --timeout), the steps and CT-020..CT-025
- * findings of a live handshake (what each TLS profile saw), loading
+ * findings of a live handshake (what each TLS profile saw), the step that
+ * says the certificate check ran and how it came out, loading
  * the inputs (a bad file is exit 2 with a message naming the file and the
  * byte offset), and the exit code: 0 no finding at or above --fail-on, 1
  * findings, 2 usage or input error, 3 --connect reached no server (DNS or
@@ -336,6 +337,32 @@ out:
     return rc;
 }
 
+/* The check that ran, as a step (so junit and tap list it even when it
+ * passes): failed when it added an error-level finding. */
+static void cert_check_step(mcx_report *r, const mcx_cert_input *in, size_t before)
+{
+    char thumb[41], domains[512] = "", ids[256] = "";
+    size_t errors = 0, used = 0, idlen = 0;
+    for (size_t i = before; i < r->nfindings; i++) {
+        if (r->findings[i].level != MCX_LEVEL_ERROR || idlen >= sizeof ids)
+            continue;
+        int n = snprintf(ids + idlen, sizeof ids - idlen, "%s%s", errors++ ? ", " : "errors: ",
+                         r->findings[i].id);
+        idlen += n > 0 ? (size_t)n : 0;
+    }
+    if (mcx_cert_thumbprint(in->leaf, thumb) != 0)
+        snprintf(thumb, sizeof thumb, "%s", "<thumbprint>");
+    for (size_t i = 0; i < in->nsip_domains && used < sizeof domains; i++) {
+        int n = snprintf(domains + used, sizeof domains - used, "%s%s", i ? ", " : "",
+                         in->sip_domains[i]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    mcx_report_step(r, 0, errors ? MCX_STEP_FAIL : MCX_STEP_OK, 0, errors ? ids : NULL,
+                    "certificate %s checked as %s%s%s for SIP domain(s) %s: %zu finding(s)",
+                    thumb, mcx_cert_role_name(in->role), in->pool ? ", pool " : "",
+                    in->pool ? in->pool->id : "", domains, r->nfindings - before);
+}
+
 int mcxcheck_cmd_cert(int argc, char **argv)
 {
     cert_options o;
@@ -451,7 +478,9 @@ int mcxcheck_cmd_cert(int argc, char **argv)
         in.topology = run.topology;
         in.subject = subject;
         in.issuing_ca = o.tls.issuing_ca;
+        size_t before = r->nfindings;
         check_rc = mcx_cert_check(&in, r);
+        cert_check_step(r, &in, before);
     }
     rc = mcx_cli_emit(&o.common, r);
     mcx_report_free(r);

@@ -496,6 +496,25 @@ void mcx_report_summarize(const mcx_report *r, mcx_report_summary *s)
         else
             s->cases_failed++;
     }
+    for (size_t i = 0; i < r->nsteps; i++) {
+        switch (mcx_report_step_status(r->steps[i].outcome)) {
+        case 1: s->steps_passed++; break;
+        case 0: s->steps_failed++; break;
+        case -1: s->steps_skipped++; break;
+        default: break;
+        }
+    }
+}
+
+int mcx_report_step_status(mcx_step_outcome o)
+{
+    switch (o) {
+    case MCX_STEP_OK: return 1;
+    case MCX_STEP_FAIL: return 0;
+    case MCX_STEP_SKIP: return -1;
+    case MCX_STEP_INFO: break;
+    }
+    return MCX_STEP_NOT_A_CHECK;
 }
 
 /* ---- names -------------------------------------------------------------- */

@@ -2,10 +2,13 @@
  * report_junit.c -- the JUnit XML rendering of a report, for CI systems.
  *
  * Owns: mapping a report onto the common JUnit shape (testsuites >
- * testsuite > properties?, testcase*, system-out?): each case is a
- * testcase (with <failure> when failed, <skipped> when skipped), each
- * error-level finding is a failed testcase named by its catalogue ID, and
- * the full text rendering goes into the suite's <system-out>. Written with
+ * testsuite > properties?, testcase*, system-out?): every check that ran
+ * is a testcase, passed ones included, so a passing run lists what it
+ * checked: each step that is a check (outcome ok, fail or skip; info steps
+ * are context only) named by its title, each case, each error-level
+ * finding named by its catalogue ID (with <failure> when failed,
+ * <skipped> when skipped); the full text rendering goes into the suite's
+ * <system-out>. Written with
  * libxml2's xmlTextWriter so escaping is libxml2's, not ours.
  * Does not own: the report model (report.c) nor the text layout
  * (report_text.c, reused for system-out).
@@ -110,22 +113,48 @@ static char *junit_system_out(const mcx_report *r)
     return buf;
 }
 
+/* One testcase: `status` 1 passed, 0 failed, -1 skipped; `detail` (may be
+ * NULL) is the failure's message and text or the skip's message. */
+static void junit_testcase(junit_writer *jw, const char *name, const char *classname,
+                           int status, const char *type, const char *detail)
+{
+    junit_start(jw, "testcase");
+    junit_attr(jw, "name", name);
+    junit_attr(jw, "classname", classname);
+    if (status == 0) {
+        junit_start(jw, "failure");
+        junit_attr(jw, "message", detail ? detail : "failed");
+        junit_attr(jw, "type", type);
+        if (detail)
+            junit_text(jw, detail);
+        junit_end(jw);
+    } else if (status < 0) {
+        junit_start(jw, "skipped");
+        if (detail)
+            junit_attr(jw, "message", detail);
+        junit_end(jw);
+    }
+    junit_end(jw);
+}
+
 static void junit_write_suite(junit_writer *jw, const mcx_report *r, const char *suite_name,
                               const char *classname)
 {
     mcx_report_summary s;
     mcx_report_summarize(r, &s);
     size_t errors = s.by_level[MCX_LEVEL_ERROR];
-    size_t tests = r->ncases + errors;
-    size_t failures = s.cases_failed + errors;
+    size_t checks = s.steps_passed + s.steps_failed + s.steps_skipped;
+    size_t tests = checks + r->ncases + errors;
+    size_t failures = s.steps_failed + s.cases_failed + errors;
+    size_t skipped = s.steps_skipped + s.cases_skipped;
 
     junit_start(jw, "testsuites");
     junit_attr(jw, "name", suite_name);
-    junit_suite_counts(jw, tests, failures, s.cases_skipped);
+    junit_suite_counts(jw, tests, failures, skipped);
 
     junit_start(jw, "testsuite");
     junit_attr(jw, "name", suite_name);
-    junit_suite_counts(jw, tests, failures, s.cases_skipped);
+    junit_suite_counts(jw, tests, failures, skipped);
 
     if (r->subject) {
         junit_start(jw, "properties");
@@ -136,25 +165,15 @@ static void junit_write_suite(junit_writer *jw, const mcx_report *r, const char 
         junit_end(jw);
     }
 
+    for (size_t i = 0; i < r->nsteps; i++) {
+        const mcx_step *st = &r->steps[i];
+        int status = mcx_report_step_status(st->outcome);
+        if (status != MCX_STEP_NOT_A_CHECK)
+            junit_testcase(jw, st->title, classname, status, "step", st->detail);
+    }
     for (size_t i = 0; i < r->ncases; i++) {
         const struct mcx_case *c = &r->cases[i];
-        junit_start(jw, "testcase");
-        junit_attr(jw, "name", c->name);
-        junit_attr(jw, "classname", classname);
-        if (c->passed == 0) {
-            junit_start(jw, "failure");
-            junit_attr(jw, "message", c->detail ? c->detail : "failed");
-            junit_attr(jw, "type", "case");
-            if (c->detail)
-                junit_text(jw, c->detail);
-            junit_end(jw);
-        } else if (c->passed < 0) {
-            junit_start(jw, "skipped");
-            if (c->detail)
-                junit_attr(jw, "message", c->detail);
-            junit_end(jw);
-        }
-        junit_end(jw);
+        junit_testcase(jw, c->name, classname, c->passed > 0 ? 1 : c->passed, "case", c->detail);
     }
 
     for (size_t i = 0; i < r->nfindings; i++) {

@@ -17,9 +17,19 @@
 typedef struct mcx_report_summary {
     size_t by_level[4]; /* indexed by mcx_level */
     size_t cases_passed, cases_failed, cases_skipped;
+    /* Steps that are checks (see mcx_report_step_status); junit and tap
+     * list them as test cases, text and json do not count them. */
+    size_t steps_passed, steps_failed, steps_skipped;
 } mcx_report_summary;
 
 void mcx_report_summarize(const mcx_report *r, mcx_report_summary *s);
+
+/* A step as a check that ran, for the formats that list checks as test
+ * cases (junit, tap): 1 passed (ok), 0 failed (fail), -1 skipped (skip),
+ * like a case's passed field; MCX_STEP_NOT_A_CHECK for an info step, which
+ * only says what was seen or used. */
+#define MCX_STEP_NOT_A_CHECK 2
+int mcx_report_step_status(mcx_step_outcome o);
 
 /* "ok", "fail", "skip", "info". */
 const char *mcx_report_outcome_name(mcx_step_outcome o);

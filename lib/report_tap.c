@@ -1,11 +1,14 @@
 /*
  * report_tap.c -- the TAP version 13 rendering of a report.
  *
- * Owns: the plan, one test line per case and per finding (an error-level
- * finding or a failed case is "not ok"), the YAML diagnostics block under
- * each (id, level, message, remediation, ...) and the step tree as "#"
- * comment lines. YAML scalars are written double-quoted with escapes so
- * hostile strings cannot break the stream.
+ * Owns: the plan, the step tree as "#" comment lines, then one test line
+ * per check that ran, passed ones included: per step that is a check
+ * (outcome ok, fail or skip; info steps are context only), per case and
+ * per finding (a failed step, a failed case or an error-level finding is
+ * "not ok"), with the YAML diagnostics block under each failure and
+ * finding (id, level, message, remediation, ...). YAML scalars are
+ * written double-quoted with escapes so hostile strings cannot break the
+ * stream.
  * Does not own: the report model (report.c).
  */
 #include <string.h>
@@ -88,14 +91,38 @@ static void tap_steps(FILE *out, const mcx_report *r)
     }
 }
 
+/* One test line: `status` 1 passed, 0 failed, -1 skipped (a case's passed
+ * field); a failure carries its detail in a YAML block, a skip after
+ * "# SKIP". */
+static void tap_test(FILE *out, size_t n, const char *name, int status, const char *detail)
+{
+    fprintf(out, "%s %zu - ", status == 0 ? "not ok" : "ok", n);
+    tap_description(out, name);
+    if (status < 0) {
+        fputs(" # SKIP", out);
+        if (detail) {
+            fputc(' ', out);
+            tap_description(out, detail);
+        }
+    }
+    fputc('\n', out);
+    if (status == 0) {
+        fputs("  ---\n", out);
+        tap_yaml_field(out, "status", mcx_report_case_status(status));
+        tap_yaml_field(out, "message", detail);
+        fputs("  ...\n", out);
+    }
+}
+
 int mcx_render_tap(const mcx_report *r, FILE *out)
 {
     mcx_report_summary sum;
     mcx_report_summarize(r, &sum);
     size_t n = 0;
+    size_t checks = sum.steps_passed + sum.steps_failed + sum.steps_skipped;
 
     fputs("TAP version 13\n", out);
-    fprintf(out, "1..%zu\n", r->ncases + r->nfindings);
+    fprintf(out, "1..%zu\n", checks + r->ncases + r->nfindings);
     fprintf(out, "# %s %s", r->tool, r->command);
     if (r->subject) {
         fputs(": ", out);
@@ -104,24 +131,15 @@ int mcx_render_tap(const mcx_report *r, FILE *out)
     fputc('\n', out);
     tap_steps(out, r);
 
+    for (size_t i = 0; i < r->nsteps; i++) {
+        const mcx_step *st = &r->steps[i];
+        int status = mcx_report_step_status(st->outcome);
+        if (status != MCX_STEP_NOT_A_CHECK)
+            tap_test(out, ++n, st->title, status, st->detail);
+    }
     for (size_t i = 0; i < r->ncases; i++) {
         const struct mcx_case *c = &r->cases[i];
-        fprintf(out, "%s %zu - ", c->passed == 0 ? "not ok" : "ok", ++n);
-        tap_description(out, c->name);
-        if (c->passed < 0) {
-            fputs(" # SKIP", out);
-            if (c->detail) {
-                fputc(' ', out);
-                tap_description(out, c->detail);
-            }
-        }
-        fputc('\n', out);
-        if (c->passed == 0) {
-            fputs("  ---\n", out);
-            tap_yaml_field(out, "status", mcx_report_case_status(c->passed));
-            tap_yaml_field(out, "message", c->detail);
-            fputs("  ...\n", out);
-        }
+        tap_test(out, ++n, c->name, c->passed > 0 ? 1 : c->passed, c->detail);
     }
 
     for (size_t i = 0; i < r->nfindings; i++) {

@@ -6,7 +6,8 @@
 # Owns: the DNS steps of the discovery trace end to end -- golden text and
 # JSON reports for both vantages (conformance/test/data/discover-dns/,
 # byte-identical over two runs with --now/--seed), NXDOMAIN for
-# lyncdiscoverinternal from outside, a CNAME chain, SERVFAIL and no answer
+# lyncdiscoverinternal from outside (an expected fallback: no failure in any
+# format), a CNAME chain, SERVFAIL and no answer
 # (DNS-022, DNS-021, exit 3), a name pointing where nothing listens (connect
 # failure, exit 3), and the option checks (exit 2). Does not own: the
 # discovery without DNS (discover_live.sh) nor the pure helpers
@@ -163,6 +164,26 @@ if grep -q '"id": "\(DS\|DNS\|NET\)-' "$tmp/ext_json_1.out"; then
 else
     ok "NXDOMAIN of a candidate is no finding"
 fi
+# Issue 13, example 5: nor a failure, in any format. The lyncdiscoverinternal
+# candidates are info steps that say the fallback is expected, their GETs
+# (never sent) skipped; a healthy deployment shows no [FAIL], no
+# "outcome": "fail", no "not ok", no JUnit failure.
+has ext_text_1 "[INFO] Candidate 1: https://lyncdiscoverinternal.contoso.test/?sipuri=alice@contoso.test" \
+    "[INFO] Candidate 2: http://lyncdiscoverinternal.contoso.test/?sipuri=alice@contoso.test" \
+    "not resolvable outside the internal network, as expected" \
+    "[SKIP] GET https://lyncdiscoverinternal.contoso.test/?sipuri=alice@contoso.test"
+expected_fallback_clean() { # NAME PATTERN: the run's output lacks PATTERN
+    if grep -q -- "$2" "$tmp/$1.out"; then
+        fail "$1: expected fallback shown as a failure: $(grep -m1 -- "$2" "$tmp/$1.out")"
+    else
+        ok "$1: expected fallback is no failure"
+    fi
+}
+expected_fallback_clean ext_text_1 '\[FAIL\]'
+expected_fallback_clean ext_json_1 '"outcome": "fail"'
+expected_fallback_clean ext_jsonl_1 '"outcome":"fail"'
+expected_fallback_clean ext_tap_1 '^not ok'
+expected_fallback_clean ext_junit_1 '<failure'
 
 # carol: the User-level redirect to pool02 resolves pool02 through DNS too.
 # shellcheck disable=SC2086

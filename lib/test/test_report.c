@@ -239,8 +239,9 @@ static void test_junit_valid(void **state)
 {
     (void)state;
     mcx_report *r = golden_report();
-    /* 3 cases + 1 error finding; failures: 1 failed case + 1 error finding. */
-    assert_junit_valid(r, 4, 2);
+    /* 3 check steps (ok, fail, skip; not the info step) + 3 cases + 1 error
+     * finding; failures: the failed step, the failed case, the error. */
+    assert_junit_valid(r, 7, 3);
     mcx_report_free(r);
 
     r = mcx_report_new("mcxcheck", "conform", NULL);
@@ -253,7 +254,7 @@ static void test_tap_plan_matches(void **state)
     (void)state;
     mcx_report *r = golden_report();
     char *tap = render(r, MCX_FORMAT_TAP, 0, NULL);
-    assert_memory_equal(tap, "TAP version 13\n1..7\n", 20);
+    assert_memory_equal(tap, "TAP version 13\n1..10\n", 21);
     size_t ok = 0, not_ok = 0;
     char *save = NULL;
     for (char *line = strtok_r(tap, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -262,8 +263,35 @@ static void test_tap_plan_matches(void **state)
         else if (strncmp(line, "not ok ", 7) == 0)
             not_ok++;
     }
-    assert_int_equal(ok + not_ok, 7);
-    assert_int_equal(not_ok, 2); /* the failed case and the error finding */
+    assert_int_equal(ok + not_ok, 10);
+    assert_int_equal(not_ok, 3); /* the failed step, the failed case, the error */
+    free(tap);
+    mcx_report_free(r);
+}
+
+/* Issue 13, example 10: a passing run lists what it checked. Its checks
+ * are passed test cases in junit and tap, never tests="0" nor "1..0"
+ * (TAP's "skip all"); info steps are context, not tests. */
+static void test_passing_run_lists_checks(void **state)
+{
+    (void)state;
+    mcx_report *r = mcx_report_new("mcxcheck", "dns", "external DNS 127.0.0.1:53");
+    mcx_report_step(r, 0, MCX_STEP_OK, 0, NULL, "external view: asked 6 names");
+    mcx_report_step(r, 1, MCX_STEP_INFO, 0, NULL, "zone contoso.test");
+    mcx_report_step(r, 0, MCX_STEP_OK, 0, "the first Autodiscover name that resolves",
+                    "discovery external contoso.test: lyncdiscover.contoso.test");
+    assert_junit_valid(r, 2, 0);
+    char *xml = render(r, MCX_FORMAT_JUNIT, 0, NULL);
+    assert_non_null(strstr(xml, " tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"0\""));
+    assert_non_null(strstr(xml, "<testcase name=\"discovery external contoso.test: "
+                                "lyncdiscover.contoso.test\" classname=\"mcxcheck.dns\"/>"));
+    assert_null(strstr(xml, "zone contoso.test\" classname"));
+    free(xml);
+    char *tap = render(r, MCX_FORMAT_TAP, 0, NULL);
+    assert_non_null(strstr(tap, "TAP version 13\n1..2\n"));
+    assert_non_null(strstr(tap, "\nok 1 - external view: asked 6 names\n"
+                                "ok 2 - discovery external contoso.test: lyncdiscover.contoso.test\n"));
+    assert_null(strstr(tap, "not ok"));
     free(tap);
     mcx_report_free(r);
 }
@@ -682,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_json_parses_in_key_order),
         cmocka_unit_test(test_junit_valid),
         cmocka_unit_test(test_tap_plan_matches),
+        cmocka_unit_test(test_passing_run_lists_checks),
         cmocka_unit_test(test_empty_report_every_format),
         cmocka_unit_test(test_color_only_when_asked),
         cmocka_unit_test(test_timings_only_when_on),
