@@ -291,7 +291,8 @@ int mcx_ds_http(const mcx_ds_options *o, mcx_report *rep, int depth, const char 
             memcpy(resp->error_text, why, sizeof why);
             char failed[700];
             snprintf(failed, sizeof failed, "not requested: %s", resp->error_text);
-            mcx_report_step(rep, depth, MCX_STEP_FAIL, 0, failed, "%s %s", method, url);
+            /* Not a check that ran: the DNS steps above say why. */
+            mcx_report_step(rep, depth, MCX_STEP_SKIP, 0, failed, "%s %s", method, url);
             return -1;
         }
     }
@@ -335,6 +336,7 @@ typedef struct ds_ctx {
     int hops;
     /* Per walk: why the entry URL failed (for the name-level findings). */
     char why[512];
+    int entry_unresolved; /* the entry URL's host gave no address (DNS) */
 } ds_ctx;
 
 static int is_http_url(const char *url)
@@ -579,6 +581,7 @@ static walk_outcome walk(ds_ctx *c, const char *entry)
     const int d = 1;
 
     c->why[0] = '\0';
+    c->entry_unresolved = 0;
     if (!cur)
         return WALK_NEXT_SERVER;
     for (;;) {
@@ -612,6 +615,7 @@ static walk_outcome walk(ds_ctx *c, const char *entry)
             } else {
                 snprintf(c->why, sizeof c->why, "%s failure: %s", mcx_http_error_name(resp.error),
                          resp.error_text);
+                c->entry_unresolved = resp.error == MCX_HTTP_E_DNS;
                 out = classify_error(resp.error);
             }
             mcx_http_response_free(&resp);
@@ -769,6 +773,38 @@ static const char *outcome_reason(walk_outcome w)
     }
 }
 
+/* The outcome of candidate `i`'s step. Outside the internal network
+ * (vantage external or not given) lyncdiscoverinternal not resolving is
+ * what the seed asks for (DNS Requirements: internal DNS only), so the
+ * phone's fallback to lyncdiscover is expected, not a failure: the
+ * candidate is an info step and its unrequested GET a skipped one, in
+ * every format. Any other failure of a candidate stays a failure. */
+static void candidate_outcome(mcx_report *rep, size_t step, size_t i, walk_outcome w,
+                              const ds_ctx *c)
+{
+    char detail[700];
+    int expected = i < 2 && w == WALK_NEXT_UNREACHED && c->entry_unresolved &&
+                   c->o->vantage != MCX_DS_VANTAGE_INTERNAL;
+    rep->steps[step].outcome = w <= WALK_STOPPED_AUTH ? MCX_STEP_OK
+                               : expected             ? MCX_STEP_INFO
+                                                      : MCX_STEP_FAIL;
+    if (w < WALK_NEXT_UNREACHED)
+        return;
+    if (expected) {
+        snprintf(detail, sizeof detail,
+                 "not resolvable outside the internal network, as expected (%s); next candidate",
+                 c->why);
+        mcx_step *get = &rep->steps[rep->nsteps - 1];
+        if (rep->nsteps - 1 > step && get->outcome == MCX_STEP_FAIL &&
+            strncmp(get->title, "GET ", 4) == 0)
+            get->outcome = MCX_STEP_SKIP;
+    } else {
+        snprintf(detail, sizeof detail, "%s: %s; next candidate", outcome_reason(w), c->why);
+    }
+    free(rep->steps[step].detail);
+    rep->steps[step].detail = strdup(detail);
+}
+
 /* Concrete fix for a name whose https and http candidates both failed. */
 static void name_remediation(mcx_finding *f, int internal, const char *domain, walk_outcome https_w,
                              walk_outcome http_w)
@@ -862,16 +898,8 @@ int mcx_ds_run(const mcx_ds_options *o, mcx_report *rep, mcx_ds_result *res)
         w[i] = walk(&c, url);
         tried = i + 1;
         snprintf(why[i], sizeof why[i], "%s", c.why);
-        if (step < rep->nsteps) {
-            rep->steps[step].outcome = w[i] <= WALK_STOPPED_AUTH ? MCX_STEP_OK : MCX_STEP_FAIL;
-            if (w[i] >= WALK_NEXT_UNREACHED) {
-                char detail[600];
-                snprintf(detail, sizeof detail, "%s: %s; next candidate", outcome_reason(w[i]),
-                         c.why);
-                free(rep->steps[step].detail);
-                rep->steps[step].detail = strdup(detail);
-            }
-        }
+        if (step < rep->nsteps)
+            candidate_outcome(rep, step, i, w[i], &c);
         if (w[i] < WALK_NEXT_UNREACHED) {
             winner = i;
             break;
