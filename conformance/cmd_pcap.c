@@ -16,8 +16,10 @@
  *   verify FILE [--topology FILE|default|none] [--sip-domain D]
  *          [--port PORT=internal-http|internal-https|external-http|external-https]...
  *          plus the common options (--format, --output, --fail-on, ...);
- *          0 no finding at or above --fail-on, 1 findings (an unreadable or
- *          truncated capture is finding PC-001), 2 usage error.
+ *          0 no finding at or above --fail-on, 1 findings (a capture cut
+ *          short is finding PC-001), 2 usage or input error (FILE missing,
+ *          unreadable or not a pcap/pcapng capture: one line on stderr
+ *          naming it, no report; replay too).
  *   replay FILE --target-internal URL --target-external URL
  *          [--map-host RECORDED=NEW]... [--target-topology FILE] [verify options]
  *          re-sends every recorded request whose listener is known to the
@@ -378,9 +380,17 @@ static int pcap_verify(int argc, char **argv, int replay)
         return MCX_EXIT_INTERNAL;
     }
     mcx_pcap_reader *r = mcx_pcap_reader_open(file, err, sizeof err);
+    if (r == NULL && strncmp(err, "unsupported link type", 21) != 0) {
+        /* Missing, unreadable or not a capture at all: an input error, said
+         * once; a capture cut short stays PC-001 (found while reading). */
+        fprintf(stderr, "mcxcheck %s: %s\n", rep->command, err);
+        mcx_report_free(rep);
+        mcx_topology_free(t);
+        pcap_replay_clear(&rc);
+        return MCX_EXIT_USAGE;
+    }
     if (r == NULL) {
-        mcx_report_add(rep, strstr(err, "unsupported link type") ? "PC-004" : "PC-001", "%s",
-                       err);
+        mcx_report_add(rep, "PC-004", "%s", err);
     } else if (!replay) {
         /* Text and jsonl to stdout: steps are written as verify lists them
          * (one per exchange), so memory stays flat however long the

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mcx/pcap.h"
 
@@ -116,16 +117,24 @@ mcx_pcap_reader *mcx_pcap_reader_open(const char *path, char *err, size_t errlen
     pcap_t *p = NULL;
     char *iobuf = NULL;
     FILE *f = NULL;
+    struct stat st;
     if (strcmp(path, "-") == 0) {
         p = pcap_open_offline(path, ebuf); /* libpcap's stdin handling */
     } else if ((f = fopen(path, "rb")) == NULL) {
-        /* the words pcap_open_offline would have used */
-        snprintf(ebuf, sizeof ebuf, "%s: %s", path, strerror(errno));
+        snprintf(ebuf, sizeof ebuf, "%s", strerror(errno)); /* named once, below */
+    } else if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(ebuf, sizeof ebuf, "%s", strerror(EISDIR));
+        fclose(f);
     } else {
         iobuf = malloc(READER_BUFFER);
         if (iobuf != NULL)
             setvbuf(f, iobuf, _IOFBF, READER_BUFFER);
         p = pcap_fopen_offline(f, ebuf); /* closes f when it fails */
+        if (p == NULL && strncmp(ebuf, "unsupported link type", 21) != 0) {
+            char lib[PCAP_ERRBUF_SIZE];
+            snprintf(lib, sizeof lib, "%s", ebuf);
+            snprintf(ebuf, sizeof ebuf, "not a pcap or pcapng capture (libpcap: %.200s)", lib);
+        }
     }
     if (p == NULL) {
         free(iobuf);

@@ -116,8 +116,11 @@ typedef enum {
     MCX_PKT_ERROR    /* read error / truncated file: `why` says so */
 } mcx_pkt_status;
 
-/* NULL on error (message in err: unreadable, not a capture, unsupported
- * link type). `f` is closed by mcx_pcap_reader_close. */
+/* NULL on error, with a message in err: "PATH: No such file or directory"
+ * (the system's words, the path named once), "PATH: not a pcap or pcapng
+ * capture (libpcap: ...)", or one starting "unsupported link type" (a
+ * capture this reader cannot decode). `f` is closed by
+ * mcx_pcap_reader_close. */
 mcx_pcap_reader *mcx_pcap_reader_open(const char *path, char *err, size_t errlen);
 mcx_pcap_reader *mcx_pcap_reader_fopen(FILE *f, char *err, size_t errlen);
 mcx_pkt_status mcx_pcap_reader_next(mcx_pcap_reader *r, mcx_packet *pkt, char *why,
