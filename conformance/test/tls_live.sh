@@ -305,6 +305,28 @@ sed -e "s|$PKI/frontend.pem|$PKI/missing.pem|" "$tmp/topo.xml" >"$tmp/topo-bad.x
 rc=$?
 [ $rc = 2 ] && grep -q missing.pem "$tmp/mcxd.err" && ok "missing certificate file: exit 2 naming it" \
     || fail "bad certificate path: exit $rc: $(cat "$tmp/mcxd.err")"
+# Issue 13, example 9: the system's words ("No such file or directory", not
+# OpenSSL's "system lib") and, for a path from the topology, its file:line,
+# with --check-config and at start-up alike.
+line=$(grep -n 'missing.pem' "$tmp/topo-bad.xml" | cut -d: -f1)
+want="topo-bad.xml:$line: <internalWeb certificate=> of pool pool01.contoso.test: $PKI/missing.pem: cannot load the certificate (PEM): No such file or directory"
+grep -qF "$want" "$tmp/mcxd.err" && ! grep -q 'system lib' "$tmp/mcxd.err" \
+    && ok "missing certificate file from the topology: file:line and 'No such file or directory'" \
+    || fail "missing topology certificate: want '$want', got: $(cat "$tmp/mcxd.err")"
+timeout 10 "$MCXD" --topology "$tmp/topo-bad.xml" --listen internal-https=$MX:18464 \
+    --no-listen internal-http --no-listen external-http --no-listen external-https --quiet \
+    >/dev/null 2>"$tmp/mcxd.err"
+rc=$?
+[ $rc = 2 ] && grep -qF "$want" "$tmp/mcxd.err" \
+    && ok "missing topology certificate at start-up: exit 2, file:line, no such file" \
+    || fail "missing topology certificate at start-up: exit $rc: $(cat "$tmp/mcxd.err")"
+timeout 10 "$MCXD" --cert "$tmp/nowhere.pem" --key "$PKI/leaf.key" --listen internal-https=$MX:18465 \
+    --no-listen internal-http --no-listen external-http --no-listen external-https --quiet \
+    >/dev/null 2>"$tmp/mcxd.err"
+rc=$?
+[ $rc = 2 ] && grep -qF "$tmp/nowhere.pem: cannot load the certificate (PEM): No such file or directory" "$tmp/mcxd.err" \
+    && ok "missing --cert: exit 2, the file and 'No such file or directory'" \
+    || fail "missing --cert: exit $rc: $(cat "$tmp/mcxd.err")"
 
 # Relative paths are resolved against the topology file's directory.
 mkdir -p "$tmp/rel" && ln -s "$PKI" "$tmp/rel/pki"
