@@ -67,29 +67,60 @@ static int mb_invite(const mb_invite_arg *a)
     return ok ? 0 : -1;
 }
 
-/* Step 1. On success *batch holds the body of the batch the surviving
- * P-GET received (malloc'd) and u->events its next link. */
-static int mb_replace(const mcx_mb_options *o, mcx_mb_client *u, mcx_report *rep, char **batch,
-                      size_t *batch_len, long *ack)
+/* Parses a 200 events answer; the number of events, or -1 when it is not
+ * one. `next` (may be NULL) gets its next link. */
+static long mb_batch_events(const mcx_mb_resp *r, char *next, size_t nextlen)
+{
+    mcx_mb_batch b;
+    char why[256];
+    long n = -1;
+    if (r->http.error == MCX_HTTP_OK && r->http.status == 200 &&
+        mcx_mb_batch_parse(r->http.body, r->http.body_len, &b, why, sizeof why) == 0 && b.next) {
+        n = (long)b.nevents;
+        if (next)
+            snprintf(next, nextlen, "%s", b.next);
+    }
+    mcx_mb_batch_free(&b);
+    return n;
+}
+
+static int mb_is_replaced(const mcx_mb_resp *r)
+{
+    return r->http.error == MCX_HTTP_OK && r->http.status == 409 &&
+           strcasecmp(r->subcode, "PGetReplaced") == 0;
+}
+
+/* The two P-GETs of one round on `href`: the first must park (when it is
+ * answered at once, the channel had events due: 1 is returned and
+ * r->events moves on), the second must complete it with 409; the sender's
+ * invitation completes the second. 0 when the round ran (resp[0] the first
+ * to complete, resp[1] the other, *first_done whether one completed before
+ * the invitation), -1 on ENOMEM. */
+static int mb_replace_round(const mcx_mb_options *o, mcx_mb_client *u, mcx_report *rep,
+                            mcx_mb_resp resp[2], int *first_done, int *invited)
 {
     mcx_mb_client *r = &u[1];
-    char href[MCX_MB_HREF_MAX];
-    size_t step = mcx_report_step(rep, 0, MCX_STEP_INFO, 0, NULL,
-                                  "P-GET replace: a second P-GET on %s's application completes "
-                                  "the first with 409 PGetReplaced", r->sip_uri);
-    snprintf(href, sizeof href, "%s", r->events);
-    *ack = mcx_mb_ack_of(href);
-    mcx_mb_pget *p[2] = {mcx_mb_pget_start(r, href, o->event_wait_ms), NULL};
-    if (p[0]) {
-        mcx_mb_pget_wait(p[0], 200); /* let the first one park (order is not relied on) */
-        p[1] = mcx_mb_pget_start(r, href, o->event_wait_ms);
-    }
-    if (!p[0] || !p[1]) {
-        if (p[0]) {
-            mcx_mb_resp x;
-            mcx_mb_pget_finish(p[0], r, rep, 1, &x);
-            mcx_mb_resp_free(&x);
+    mcx_mb_pget *p[2] = {mcx_mb_pget_start(r, r->events, o->event_wait_ms), NULL};
+    if (!p[0])
+        return -1;
+    if (mcx_mb_pget_wait(p[0], 500)) {
+        mcx_mb_pget_finish(p[0], r, rep, 1, &resp[0]);
+        char next[MCX_MB_HREF_MAX];
+        if (mb_batch_events(&resp[0], next, sizeof next) > 0) {
+            mcx_report_step(rep, 2, MCX_STEP_INFO, 0, NULL,
+                            "Answered at once: the channel had events due; again with %s", next);
+            snprintf(r->events, sizeof r->events, "%s", next);
+            mcx_mb_resp_free(&resp[0]);
+            return 1;
         }
+        *first_done = 1;
+        memset(&resp[1], 0, sizeof resp[1]);
+        resp[1].http.error = MCX_HTTP_E_OTHER;
+        return 0;
+    }
+    if (!(p[1] = mcx_mb_pget_start(r, r->events, o->event_wait_ms))) {
+        mcx_mb_pget_finish(p[0], r, rep, 1, &resp[0]);
+        mcx_mb_resp_free(&resp[0]);
         return -1;
     }
     /* One of them must complete on its own, at once, with 409. */
@@ -98,49 +129,60 @@ static int mb_replace(const mcx_mb_options *o, mcx_mb_client *u, mcx_report *rep
         for (int k = 0; k < 2 && first < 0; k++)
             if (mcx_mb_pget_wait(p[k], tries ? 100 : 0))
                 first = k;
+    *first_done = first >= 0;
     mb_invite_arg ia = {&u[0], r, rep, o->seed};
-    int invited = mb_invite(&ia) == 0;
+    *invited = mb_invite(&ia) == 0;
+    mcx_mb_pget_finish(p[first > 0], r, rep, 1, &resp[0]);
+    mcx_mb_pget_finish(p[first <= 0], r, rep, 1, &resp[1]);
+    return 0;
+}
+
+/* Step 1. On success *batch holds the body of the batch the surviving
+ * P-GET received (malloc'd), *ack its number, and u->events its next link. */
+static int mb_replace(const mcx_mb_options *o, mcx_mb_client *u, mcx_report *rep, char **batch,
+                      size_t *batch_len, long *ack)
+{
+    mcx_mb_client *r = &u[1];
     mcx_mb_resp resp[2];
-    int replaced = 0, delivered = -1;
-    for (int k = 0; k < 2; k++) {
-        int idx = first >= 0 ? (k == 0 ? first : !first) : k;
-        mcx_mb_pget_finish(p[idx], r, rep, 1, &resp[k]);
+    int first_done = 0, invited = 0, rc = 1;
+    size_t step = mcx_report_step(rep, 0, MCX_STEP_INFO, 0, NULL,
+                                  "P-GET replace: a second P-GET on %s's application completes "
+                                  "the first with 409 PGetReplaced", r->sip_uri);
+    for (int round = 0; round < 4 && rc == 1; round++) {
+        *ack = mcx_mb_ack_of(r->events);
+        rc = mb_replace_round(o, u, rep, resp, &first_done, &invited);
     }
-    for (int k = 0; k < 2; k++) {
-        if (resp[k].http.error != MCX_HTTP_OK)
-            continue;
-        if (resp[k].http.status == 409 && strcasecmp(resp[k].subcode, "PGetReplaced") == 0)
-            replaced += k == 0 && first >= 0;
-        else if (resp[k].http.status == 200 &&
-                 (delivered < 0 || resp[k].http.body_len > resp[delivered].http.body_len))
+    if (rc != 0) {
+        mb_finding(rep, "MB-019", r, NULL, rc > 0 ? "every P-GET was answered at once: none "
+                                                    "parked, replace not tested"
+                                                  : "out of memory");
+        mb_outcome(rep, step, 0);
+        return -1;
+    }
+    int replaced = first_done && mb_is_replaced(&resp[0]);
+    int delivered = -1;
+    for (int k = 0; k < 2; k++)
+        if (mb_batch_events(&resp[k], NULL, 0) > 0 &&
+            (delivered < 0 || resp[k].http.body_len > resp[delivered].http.body_len))
             delivered = k; /* the batch with the invitation, not an empty one */
-    }
     if (!replaced)
-        mb_finding(rep, "MB-019", r, first >= 0 ? &resp[0] : NULL,
-                   first >= 0 ? "the P-GET that completed first did not answer 409 PGetReplaced"
+        mb_finding(rep, "MB-019", r, first_done ? &resp[0] : NULL,
+                   first_done ? "the parked P-GET was not completed with 409 PGetReplaced when "
+                                "a second one came"
                               : "neither of two P-GETs on one application completed before an "
                                 "event was sent");
     else
         mcx_report_step(rep, 1, MCX_STEP_OK, 0, NULL,
-                        "One P-GET answered 409 PGetReplaced, the other %s", delivered == 1
-                            ? "the batch the sender's invitation caused"
-                            : "no batch");
+                        "One P-GET answered 409 PGetReplaced, the other %s",
+                        delivered == 1 ? "the batch the sender's invitation caused" : "no batch");
     if (delivered >= 0) {
-        mcx_mb_batch b;
-        char why[256];
-        if (mcx_mb_batch_parse(resp[delivered].http.body, resp[delivered].http.body_len, &b, why,
-                               sizeof why) == 0 && b.next) {
-            snprintf(r->events, sizeof r->events, "%s", b.next);
-            *batch = malloc(resp[delivered].http.body_len + 1);
-            if (*batch) {
-                memcpy(*batch, resp[delivered].http.body, resp[delivered].http.body_len + 1);
-                *batch_len = resp[delivered].http.body_len;
-            }
-        } else {
-            mb_finding(rep, "MB-018", r, &resp[delivered], b.root ? "a batch without a next link"
-                                                                  : why);
+        mb_batch_events(&resp[delivered], r->events, sizeof r->events);
+        if ((*batch = malloc(resp[delivered].http.body_len + 1))) {
+            memcpy(*batch, resp[delivered].http.body, resp[delivered].http.body_len + 1);
+            *batch_len = resp[delivered].http.body_len;
         }
-        mcx_mb_batch_free(&b);
+    } else if (invited) {
+        mb_finding(rep, "MB-018", r, NULL, "no P-GET brought the batch of the invitation");
     }
     for (int k = 0; k < 2; k++)
         mcx_mb_resp_free(&resp[k]);

@@ -1,11 +1,12 @@
 #!/bin/sh
 # mobility_live.sh -- integration test of `mcxcheck mobility` against the
-# real mcxd on loopback (127.0.21.1-127.0.21.10, ports 21080/21443), with
+# real mcxd on loopback (127.0.21.1-127.0.21.12, ports 21080/21443), with
 # the fixture PKI (conformance/pki: lab.pem, root.pem).
 #
-# Owns: end-to-end synthetic transactions -- p2pim from the internal and the
-# external vantage, presence, session (P-GET replace, re-sent ack, resync,
-# idle expiry through mcxd --test-clock; "not tested" without it) and
+# Owns: end-to-end synthetic transactions -- p2pim, presence and session
+# (P-GET replace, re-sent ack, resync, idle expiry through mcxd
+# --test-clock; "not tested" without it) from the internal and the external
+# vantage, p2pim over the 2013 profile's Ucwa link with OAuth, and
 # conference -- their exit codes (0, 1, 2, 3) and key report facts;
 # byte-identical reports for the same --now/--seed against a fresh mcxd;
 # and proof that the checks fail against `mcxd --break
@@ -61,6 +62,7 @@ start plain 127.0.21.1 127.0.21.2 --test-clock
 start noclock 127.0.21.3 127.0.21.4
 start drop 127.0.21.5 127.0.21.6 --test-clock --break mobility-drop-message
 start noreplace 127.0.21.7 127.0.21.8 --test-clock --break mobility-no-pget-replace
+start y2013 127.0.21.11 127.0.21.12 --topology "$top/conformance/test/data/topology_2013.xml"
 
 # The phone's view: inside, every name reaches the internal listeners except
 # the external web FQDNs (the Mcx URL), which hair-pin through the external
@@ -118,18 +120,30 @@ mob p2pim_ext 0 p2pim "$PLAIN_EX" --vantage external &&
         "mcxcheck mobility: 0 errors, 0 warnings"
 lacks p2pim_ext "DS-016"
 
+# ---- the 2013 profile: the Ucwa link and an OAuth token -------------------------
+mob ucwa 0 p2pim "$(external_map 127.0.21.12)" --vantage external --service ucwa --auth oauth &&
+    has ucwa "Mobility Service (Ucwa link): https://webext01.contoso.test/ucwa/v1/applications" \
+        "Token for it: Authorization (oauth)" "message added, direction Incoming, text as sent"
+
 # ---- presence: Busy reaches the subscriber (low class: the test clock moves) -----
-mob presence 0 presence "$PLAIN_IN" --vantage internal &&
-    has presence "bob@fabrikam.test subscribes to alice@contoso.test" "Target clock moved 15 s" \
-        "contactPresence updated for alice@contoso.test: availability Busy"
+for v in internal external; do
+    if [ $v = internal ]; then map=$PLAIN_IN; else map=$PLAIN_EX; fi
+    mob "presence_$v" 0 presence "$map" --vantage $v &&
+        has "presence_$v" "bob@fabrikam.test subscribes to alice@contoso.test" \
+            "Target clock moved 15 s" \
+            "contactPresence updated for alice@contoso.test: availability Busy"
+done
 
 # ---- session: replace, re-sent ack, resync, idle expiry ---------------------------
-mob session 0 session "$PLAIN_EX" --vantage external &&
-    has session "Conflict/PGetReplaced" "One P-GET answered 409 PGetReplaced" \
-        "[ OK ] Re-sent ack=1" "Same " "[ OK ] Out-of-range ack=6 answers only a resync link" \
-        "Target clock moved 3601 s" "Gone/InactiveApplicationExpired" \
-        "[ OK ] Sign in again after expiry (initiate session)"
-lacks session "MB-023"
+for v in internal external; do
+    if [ $v = internal ]; then map=$PLAIN_IN; else map=$PLAIN_EX; fi
+    mob "session_$v" 0 session "$map" --vantage $v &&
+        has "session_$v" "Conflict/PGetReplaced" "One P-GET answered 409 PGetReplaced" \
+            "[ OK ] Re-sent ack=" "Same " "answers only a resync link" \
+            "Target clock moved 3601 s" "Gone/InactiveApplicationExpired" \
+            "[ OK ] Sign in again after expiry (initiate session)"
+    lacks "session_$v" "MB-023"
+done
 mob session_noclock 0 session "$(external_map 127.0.21.4)" --vantage external &&
     has session_noclock "[SKIP] Idle expiry" "MB-023" "Not tested: the target's clock cannot be moved"
 lacks session_noclock "MB-022"
