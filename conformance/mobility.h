@@ -169,6 +169,11 @@ int mcx_mb_pget_finish(mcx_mb_pget *p, mcx_mb_client *c, mcx_report *rep, int de
 /* Milliseconds since the P-GET was started until it completed. */
 double mcx_mb_pget_elapsed(const mcx_mb_pget *p);
 
+/* Closes the top-level step `step`: outcome OK or FAIL and its latency,
+ * `elapsed` when > 0 (an end-to-end measure: action to event), else the
+ * sum of the requests below it (printed only with --timings). */
+void mcx_mb_step_close(mcx_report *rep, size_t step, int ok, double elapsed);
+
 /* POST <origin>/_mcxd/clock "advance=SECONDS" (mcxd --test-clock). 1 when
  * the target moved its clock, 0 when it has no clock control (404 or
  * other), -1 on a transport failure. Writes its step at `depth`. */

@@ -470,6 +470,22 @@ mcx_mb_batch *mcx_mb_await(mcx_mb_client *c, mcx_report *rep, int depth, const c
     return NULL;
 }
 
+void mcx_mb_step_close(mcx_report *rep, size_t step, int ok, double elapsed)
+{
+    if (step >= rep->nsteps)
+        return;
+    mcx_step *s = &rep->steps[step];
+    static const char *const methods[] = {"GET ", "POST ", "PUT ", "DELETE "};
+    if (elapsed <= 0) /* the requests below it (discovery's included) */
+        for (size_t i = step + 1; i < rep->nsteps && rep->steps[i].depth > s->depth; i++)
+            for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++)
+                if (rep->steps[i].title &&
+                    strncmp(rep->steps[i].title, methods[m], strlen(methods[m])) == 0)
+                    elapsed += rep->steps[i].elapsed_ms;
+    s->outcome = ok ? MCX_STEP_OK : MCX_STEP_FAIL;
+    s->elapsed_ms = elapsed;
+}
+
 /* ---- mcxd's test clock ---------------------------------------------------------------------- */
 
 int mcx_mb_clock_advance(mcx_mb_client *c, mcx_report *rep, int depth, long seconds)

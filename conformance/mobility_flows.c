@@ -59,10 +59,7 @@ static const char *mb_status(const mcx_mb_resp *r, char *buf, size_t len)
 /* Sets a top-level step's outcome once its sub-steps are known. */
 static void mb_outcome(mcx_report *rep, size_t step, int ok, double elapsed)
 {
-    if (step < rep->nsteps) {
-        rep->steps[step].outcome = ok ? MCX_STEP_OK : MCX_STEP_FAIL;
-        rep->steps[step].elapsed_ms = elapsed;
-    }
+    mcx_mb_step_close(rep, step, ok, elapsed);
 }
 
 /* The href of `rel` in the application, else in the resource its `parent`

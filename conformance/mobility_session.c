@@ -26,8 +26,7 @@
 
 static void mb_outcome(mcx_report *rep, size_t step, int ok)
 {
-    if (step < rep->nsteps)
-        rep->steps[step].outcome = ok ? MCX_STEP_OK : MCX_STEP_FAIL;
+    mcx_mb_step_close(rep, step, ok, 0);
 }
 
 static mcx_finding *mb_finding(mcx_report *rep, const char *id, const mcx_mb_client *c,
