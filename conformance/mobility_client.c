@@ -25,6 +25,7 @@
 
 #define MB_ACCEPT "application/vnd.microsoft.com.ucwa+json"
 #define MB_AWAIT_MAX_PGETS 8
+#define MB_PARK_MS 300 /* a P-GET still out after this is taken as parked */
 
 void mcx_mb_resp_free(mcx_mb_resp *r)
 {
@@ -413,11 +414,55 @@ static int mb_follow(mcx_mb_client *c, mcx_report *rep, int depth, const mcx_mb_
     return -1;
 }
 
+/* Reads the answer of one P-GET: 1 with *out set when it holds the event
+ * (*ev), 0 to go on (the next link was taken), -1 to stop. */
+static int mb_await_read(mcx_mb_client *c, mcx_report *rep, int depth, mcx_mb_pget *p,
+                         const char *rel, const char *type, mcx_mb_batch **out,
+                         const mcx_mb_event **ev)
+{
+    mcx_mb_resp r;
+    char why[256];
+    int got = mcx_mb_pget_finish(p, c, rep, depth, &r);
+    *out = NULL;
+    if (got != 0 || r.http.status != 200) {
+        if (got != 0 && r.http.error != MCX_HTTP_E_TIMEOUT)
+            mb_unreachable(c, rep, c->events, &r.http);
+        mcx_mb_resp_free(&r);
+        return -1;
+    }
+    mcx_mb_batch *b = calloc(1, sizeof *b);
+    if (!b || mcx_mb_batch_parse(r.http.body, r.http.body_len, b, why, sizeof why) < 0) {
+        mcx_finding *f = mcx_report_add(rep, "MB-018", "%s: %s", c->events,
+                                        b ? why : "out of memory");
+        mcx_finding_set_subject(f, c->sip_uri);
+        mcx_finding_set_evidence(f, c->events, 200, r.http.body, r.http.body_len);
+        mcx_mb_batch_free(b);
+        free(b);
+        mcx_mb_resp_free(&r);
+        return -1;
+    }
+    mcx_mb_resp_free(&r);
+    int followed = mb_follow(c, rep, depth + 1, b);
+    size_t at = 0;
+    if ((*ev = mcx_mb_batch_find(b, rel, type, &at))) {
+        *out = b;
+        return 1;
+    }
+    mcx_report_step(rep, depth + 1, MCX_STEP_INFO, 0, NULL, "%zu event%s, no %s%s%s yet",
+                    b->nevents, b->nevents == 1 ? "" : "s", rel, type ? " " : "",
+                    type ? type : "");
+    mcx_mb_batch_free(b);
+    free(b);
+    return followed < 0 ? -1 : 0;
+}
+
 mcx_mb_batch *mcx_mb_await(mcx_mb_client *c, mcx_report *rep, int depth, const char *rel,
                            const char *type, long wait_ms, mcx_mb_trigger trigger, void *arg,
                            const mcx_mb_event **ev, double *elapsed_ms)
 {
     double t0 = mb_now_ms(), deadline = t0 + (double)wait_ms;
+    int triggered = trigger == NULL;
+    mcx_mb_batch *b = NULL;
     *ev = NULL;
     *elapsed_ms = 0;
     for (int round = 0; round < MB_AWAIT_MAX_PGETS; round++) {
@@ -427,46 +472,30 @@ mcx_mb_batch *mcx_mb_await(mcx_mb_client *c, mcx_report *rep, int depth, const c
         mcx_mb_pget *p = mcx_mb_pget_start(c, c->events, left);
         if (!p)
             return NULL;
-        if (round == 0 && trigger) {
+        /* Before the action, the P-GET must be parked, so that the event
+         * is what completes it: one answered at once held events already
+         * due and is read (and the channel acknowledged) first. The report
+         * then does not depend on which request reached the server first. */
+        if (!triggered && !mcx_mb_pget_wait(p, MB_PARK_MS)) {
+            triggered = 1;
             t0 = mb_now_ms();
             if (trigger(arg) < 0) /* the action failed: the event cannot come */
                 deadline = 0;
         }
-        mcx_mb_resp r;
-        int got = mcx_mb_pget_finish(p, c, rep, depth, &r);
-        if (got != 0 || r.http.status != 200) {
-            if (got != 0 && r.http.error != MCX_HTTP_E_TIMEOUT)
-                mb_unreachable(c, rep, c->events, &r.http);
-            mcx_mb_resp_free(&r);
-            break;
-        }
-        mcx_mb_batch *b = calloc(1, sizeof *b);
-        char why[256];
-        if (!b || mcx_mb_batch_parse(r.http.body, r.http.body_len, b, why, sizeof why) < 0) {
-            mcx_finding *f = mcx_report_add(rep, "MB-018", "%s: %s", c->events,
-                                            b ? why : "out of memory");
-            mcx_finding_set_subject(f, c->sip_uri);
-            mcx_finding_set_evidence(f, c->events, 200, r.http.body, r.http.body_len);
-            mcx_mb_batch_free(b);
-            free(b);
-            mcx_mb_resp_free(&r);
-            return NULL;
-        }
-        mcx_mb_resp_free(&r);
-        int followed = mb_follow(c, rep, depth + 1, b);
-        size_t at = 0;
-        if ((*ev = mcx_mb_batch_find(b, rel, type, &at))) {
+        int r = mb_await_read(c, rep, depth, p, rel, type, &b, ev);
+        if (r > 0 && triggered) {
             *elapsed_ms = mb_now_ms() - t0;
             return b;
         }
-        mcx_report_step(rep, depth + 1, MCX_STEP_INFO, 0, NULL, "%zu event%s, no %s%s%s yet",
-                        b->nevents, b->nevents == 1 ? "" : "s", rel, type ? " " : "",
-                        type ? type : "");
-        mcx_mb_batch_free(b);
+        mcx_mb_batch_free(b); /* the event before the action: not the one awaited */
         free(b);
-        if (followed < 0)
+        b = NULL;
+        *ev = NULL;
+        if (r < 0)
             break;
     }
+    if (!triggered && trigger) /* never parked: act anyway, the caller reports */
+        trigger(arg);
     return NULL;
 }
 
