@@ -30,7 +30,8 @@ LDLIBS_ALL = $(PKG_LIBS) -lhttp_parser -lm
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard lib/*.c)
-MCXD_SRC := $(filter-out refimpl/mcxd_main.c refimpl/mcxdns_main.c,$(wildcard refimpl/*.c))
+MCXD_SRC := $(filter-out refimpl/mcxd_main.c refimpl/mcxdns_main.c,$(wildcard refimpl/*.c)) \
+	$(wildcard refimpl/mobility/*.c)
 CHECK_SRC := $(filter-out conformance/mcxcheck_main.c,$(wildcard conformance/*.c))
 UNIT_SRC := $(wildcard lib/test/test_*.c refimpl/test/test_*.c conformance/test/test_*.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)

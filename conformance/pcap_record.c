@@ -157,7 +157,7 @@ static int record_http(mcx_pcap_writer *w, const mcx_topology *t, const pcap_sce
             hdrs[nh++] = (mcxd_header){"Accept", (char *)s->accept};
         hdrs[nh++] = (mcxd_header){"User-Agent", (char *)RECORD_UA};
         mcxd_request req = {"GET", s->targets[i], s->host, hdrs, nh, NULL, 0,
-                            (mcx_access)s->listener, tr->tls, peer};
+                            (mcx_access)s->listener, tr->tls, peer, NULL};
         mcxd_response resp;
         mcxd_handle(&cfg, st, &req, now, &resp);
         size_t rlen = 0;

@@ -292,6 +292,40 @@ static int build_pool(builder *b, xmlNodePtr n, size_t idx)
     return 0;
 }
 
+static size_t count_children(xmlNodePtr root, const char *name);
+static void *alloc_array(size_t n, size_t size);
+
+/* "sip:" is accepted in a contact's sipUri and dropped, as in <user>. */
+static int build_contacts(builder *b, xmlNodePtr n, mcx_user *u)
+{
+    size_t k = count_children(n, "contact");
+    int failed = 0;
+
+    u->contacts = alloc_array(k, sizeof *u->contacts);
+    if (!u->contacts)
+        return oom(b, n);
+    for (xmlNodePtr c = n->children; c != NULL; c = c->next) {
+        if (!is_element(c, "contact"))
+            continue;
+        mcx_contact *ct = &u->contacts[u->ncontacts++];
+        char *uri = attr_dup(c, "sipUri", &failed);
+        ct->group = attr_dup(c, "group", &failed);
+        if (uri && strncasecmp(uri, "sip:", 4) == 0)
+            memmove(uri, uri + 4, strlen(uri + 4) + 1);
+        ct->sip_uri = uri;
+        if (!failed && !ct->group)
+            failed = (ct->group = strdup("Other Contacts")) == NULL;
+        if (failed)
+            return oom(b, c);
+        if (!ct->sip_uri) {
+            mcx_error_set(b->st->err, b->st->name, node_line(c), "xsd",
+                          "<contact> needs sipUri");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int build_user(builder *b, xmlNodePtr n, size_t idx)
 {
     mcx_user *u = &b->t->users[idx];
@@ -312,7 +346,12 @@ static int build_user(builder *b, xmlNodePtr n, size_t idx)
     u->enterprise_voice = 0;
     attr_bool(n, "enabled", &u->enabled);
     attr_bool(n, "enterpriseVoice", &u->enterprise_voice);
-    return 0;
+    u->display_name = attr_dup(n, "displayName", &failed);
+    u->title = attr_dup(n, "title", &failed);
+    u->department = attr_dup(n, "department", &failed);
+    if (failed)
+        return oom(b, n);
+    return build_contacts(b, n, u);
 }
 
 /* sessionExpirationInterval is an xs:unsignedInt; values the int model

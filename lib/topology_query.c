@@ -82,6 +82,14 @@ void mcx_topology_free(mcx_topology *t)
         free(t->users[i].sip_uri);
         free(t->users[i].password);
         free(t->users[i].home_pool);
+        free(t->users[i].display_name);
+        free(t->users[i].title);
+        free(t->users[i].department);
+        for (size_t k = 0; k < t->users[i].ncontacts; k++) {
+            free(t->users[i].contacts[k].sip_uri);
+            free(t->users[i].contacts[k].group);
+        }
+        free(t->users[i].contacts);
     }
     free(t->users);
     free(t->online_autodiscover_url);

@@ -81,6 +81,8 @@ struct mcxd_state {
     size_t nthrottle;
     mcxd_auth_token *tokens;
     size_t ntokens;
+    struct mcxd_mobility *mobility; /* sessions of the Mobility Service */
+    time_t clock_offset;            /* seconds added by POST /_mcxd/clock */
 };
 
 /* auth_state.c: `len` bytes from the seeded stream or RAND_bytes; 0 on success. */

@@ -24,6 +24,7 @@
 #include <openssl/rand.h>
 
 #include "auth.h"
+#include "mobility/mobility.h"
 
 static void put_be64(unsigned char out[8], uint64_t v)
 {
@@ -62,6 +63,9 @@ mcxd_state *mcxd_state_new(uint64_t seed, int has_seed)
     } else if (RAND_bytes(st->sign_key, sizeof(st->sign_key)) != 1) {
         goto fail;
     }
+    st->mobility = mcxd_mobility_new();
+    if (!st->mobility)
+        goto fail;
     return st;
 fail:
     OPENSSL_cleanse(st, sizeof(*st));
@@ -75,6 +79,7 @@ void mcxd_state_free(mcxd_state *st)
         return;
     mcxd_auth_throttle_free(st);
     mcxd_auth_tokens_free(st);
+    mcxd_mobility_free(st->mobility);
     OPENSSL_cleanse(st, sizeof(*st));
     free(st);
 }

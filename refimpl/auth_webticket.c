@@ -32,8 +32,11 @@
  * hmac-sha256, CanonicalizationMethod names urn:mcxlab:mcxd:webticket-v1).
  * On use the fields are read back from the presented assertion, the HMAC is
  * recomputed and compared with CRYPTO_memcmp; then NotBefore <= now <
- * NotOnOrAfter, the Audience's host must equal the request's Host, and the
- * subject must still be a user of the topology. Only signed fields are used.
+ * NotOnOrAfter, the Audience's host must equal the request's Host -- or be
+ * the other web FQDN (internal/external) of the same pool, so a ticket for a
+ * pool's web services also opens its Mobility Service on the external web
+ * FQDN (refimpl/MOBILITY.md) -- and the subject must still be a user of the
+ * topology. Only signed fields are used.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -822,6 +825,31 @@ static int url_host_is(const char *url, const char *host)
     return ul == hl && ul > 0 && strncasecmp(p, host, ul) == 0;
 }
 
+/* The pool whose internal or external web FQDN is exactly `host` (port
+ * ignored); NULL for any other name. */
+static const mcx_pool *web_pool(const mcx_topology *t, const char *host, size_t len)
+{
+    for (size_t i = 0; t && host && i < t->npools; i++) {
+        const mcx_pool *p = &t->pools[i];
+        const char *names[2] = {p->internal_web_fqdn, p->external_web_fqdn};
+        for (int k = 0; k < 2; k++)
+            if (names[k] && strlen(names[k]) == len && strncasecmp(names[k], host, len) == 0)
+                return p;
+    }
+    return NULL;
+}
+
+/* The audience URL and the Host name web FQDNs of one pool. */
+static int same_pool(const mcx_topology *t, const char *url, const char *host)
+{
+    const char *p = url ? strstr(url, "://") : NULL;
+    if (!p || !host)
+        return 0;
+    p += 3;
+    const mcx_pool *a = web_pool(t, p, strcspn(p, ":/?#"));
+    return a && a == web_pool(t, host, strcspn(host, ":"));
+}
+
 static int read_fields(const xmlNode *as, ticket_fields *f, char **sig)
 {
     if (!is_elem(as, NS_SAML, "Assertion"))
@@ -902,7 +930,8 @@ mcxd_auth_result mcxd_auth_webticket_verify(const mcxd_config *cfg, const mcxd_s
         parse_iso_time(f.v[F_NOTAFTER], &not_after) != 0 || now < not_before ||
         now >= not_after)
         goto out;
-    if (!url_host_is(f.v[F_AUDIENCE], req ? req->host : NULL))
+    if (!url_host_is(f.v[F_AUDIENCE], req ? req->host : NULL) &&
+        !same_pool(cfg->topo, f.v[F_AUDIENCE], req ? req->host : NULL))
         goto out;
     if (strncasecmp(f.v[F_SUBJECT], "sip:", 4) != 0)
         goto out;

@@ -30,6 +30,8 @@ typedef struct mcxd_request {
     mcx_access listener;      /* AccessLocation: which web site received it */
     int tls;                  /* received over HTTPS */
     const char *peer;         /* "ADDR:PORT" for logs and throttling */
+    void *park_handle;        /* the transport's request, handed back when a
+                                 parked response completes (Mobility P-GET) */
 } mcxd_request;
 
 #define MCXD_MAX_RESP_HEADERS 24
@@ -41,6 +43,8 @@ typedef struct mcxd_response {
     size_t nheaders;
     char *body;         /* malloc'd, may be NULL */
     size_t body_len;
+    int parked;         /* no response now: the Mobility Service completes it
+                           later (mcxd_mobility_drain); nothing else is set */
 } mcxd_response;
 
 /* Deliberate deviations for proving the conformance suite can fail
@@ -52,7 +56,11 @@ enum {
     MCXD_BREAK_MULTI_REDIRECT = 1 << 3, /* extra links beside Redirect */
     MCXD_BREAK_CONTENT_TYPE = 1 << 4,   /* text/xml instead of the v=1 type */
     MCXD_BREAK_USER_404_BODY = 1 << 5,  /* 404 for unknown user carries a body */
-    MCXD_BREAK_NO_401_TICKET_URL = 1 << 6 /* 401 without X-MS-WebTicketURL */
+    MCXD_BREAK_NO_401_TICKET_URL = 1 << 6, /* 401 without X-MS-WebTicketURL */
+    MCXD_BREAK_MOBILITY_DROP_MESSAGE = 1 << 7, /* receivers never get message events */
+    MCXD_BREAK_MOBILITY_NO_PGET_REPLACE = 1 << 8, /* a replaced P-GET ends 200, not 409 */
+    MCXD_BREAK_MOBILITY_RESEND_ACKED = 1 << 9, /* acknowledged batches sent again */
+    MCXD_BREAK_MOBILITY_NO_AUTH = 1 << 10 /* applications created without a token */
 };
 
 typedef struct mcxd_doc_cache mcxd_doc_cache; /* refimpl/doc_cache.h */
@@ -63,6 +71,7 @@ typedef struct mcxd_config {
     unsigned breaks;           /* MCXD_BREAK_* */
     int deterministic;         /* --now given: fixed clock */
     time_t fixed_now;
+    int test_clock;            /* --test-clock: POST /_mcxd/clock moves it */
 } mcxd_config;
 
 typedef struct mcxd_state mcxd_state; /* tokens, throttles: refimpl/auth.h */
@@ -71,6 +80,9 @@ typedef struct mcxd_state mcxd_state; /* tokens, throttles: refimpl/auth.h */
  * `now` is the clock to use (fixed in deterministic mode). */
 void mcxd_handle(const mcxd_config *cfg, mcxd_state *st, const mcxd_request *req,
                  time_t now, mcxd_response *resp);
+/* The server's clock: --now (plus what --test-clock advanced) or the wall
+ * clock. */
+time_t mcxd_now(const mcxd_config *cfg, const mcxd_state *st);
 
 void mcxd_response_init(mcxd_response *r);
 void mcxd_response_free(mcxd_response *r);

@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "auth.h"
+#include "cert_origin.h"
 #include "doc_cache.h"
 #include "mcxd_http.h"
 
@@ -39,6 +40,10 @@ static const struct {
     {"content-type", MCXD_BREAK_CONTENT_TYPE},
     {"user-404-body", MCXD_BREAK_USER_404_BODY},
     {"no-401-ticket-url", MCXD_BREAK_NO_401_TICKET_URL},
+    {"mobility-drop-message", MCXD_BREAK_MOBILITY_DROP_MESSAGE},
+    {"mobility-no-pget-replace", MCXD_BREAK_MOBILITY_NO_PGET_REPLACE},
+    {"mobility-resend-acked", MCXD_BREAK_MOBILITY_RESEND_ACKED},
+    {"mobility-no-auth", MCXD_BREAK_MOBILITY_NO_AUTH},
 };
 
 static const char *listener_names[MCXD_NLISTENERS] = {
@@ -61,13 +66,16 @@ static void usage(FILE *out)
             "            [--cert PEM --key PEM] [--now RFC3339] [--seed N] [--pidfile FILE]\n"
             "            [--quiet] [--break NAME]... [--max-header-bytes N]\n"
             "            [--max-body-bytes N] [--header-timeout S] [--idle-timeout S]\n"
-            "            [--check-config]\n"
+            "            [--check-config] [--test-clock]\n"
             "  NAME: internal-http, internal-https, external-http, external-https\n"
             "  --cert/--key: the default certificate of the HTTPS listeners; pools may\n"
             "           name their own (<internalWeb|externalWeb certificate= key=>),\n"
             "           chosen by SNI\n"
             "  --break: mcx-internal, no-content-length, http-302, multi-redirect,\n"
-            "           content-type, user-404-body, no-401-ticket-url\n");
+            "           content-type, user-404-body, no-401-ticket-url,\n"
+            "           mobility-drop-message, mobility-no-pget-replace,\n"
+            "           mobility-resend-acked, mobility-no-auth\n"
+            "  --test-clock: tests only: POST /_mcxd/clock advance=SECONDS moves the clock\n");
 }
 
 static int listener_index(const char *name, size_t len)
@@ -293,6 +301,8 @@ int main(int argc, char **argv)
             pidfile = v;
         } else if (strcmp(a, "--quiet") == 0) {
             opt.quiet = 1;
+        } else if (strcmp(a, "--test-clock") == 0) {
+            ctx.cfg.test_clock = 1;
         } else if (strcmp(a, "--check-config") == 0) {
             check_config = 1;
         } else if (strcmp(a, "--break") == 0) {
@@ -347,7 +357,9 @@ int main(int argc, char **argv)
         int rc = 0;
         if ((opt.cert_file && mcxd_tls_check(opt.cert_file, opt.key_file, err, sizeof(err)) != 0) ||
             mcxd_tls_check_topology(topo, err, sizeof(err)) != 0) {
-            fprintf(stderr, "mcxd: %s\n", err);
+            char where[1536];
+            mcxd_cert_origin(topo, err, where, sizeof where); /* topology file:line */
+            fprintf(stderr, "mcxd: %s\n", where);
             rc = EXIT_USAGE;
         } else {
             printf("mcxd: configuration ok: topology %s, %zu pools, %zu users\n",
@@ -382,7 +394,9 @@ int main(int argc, char **argv)
     int code = EXIT_ENV;
     srv = mcxd_server_new(ctx.base, &ctx.cfg, st, &opt, err, sizeof(err), &code);
     if (!srv) {
-        fprintf(stderr, "mcxd: %s\n", err);
+        char where[1536];
+        mcxd_cert_origin(topo, err, where, sizeof where); /* topology file:line */
+        fprintf(stderr, "mcxd: %s\n", where);
         rc = code;
         goto out;
     }

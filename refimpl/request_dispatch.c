@@ -33,6 +33,7 @@
 #include "auth.h"
 #include "doc_cache.h"
 #include "mcxd_http.h"
+#include "mobility/mobility.h"
 
 #define CT_TEXT "text/plain; charset=utf-8"
 #define CT_HTML "text/html; charset=utf-8"
@@ -377,6 +378,43 @@ static mcxd_resource route(const char *lpath)
     return RES_NONE;
 }
 
+time_t mcxd_now(const mcxd_config *cfg, const mcxd_state *st)
+{
+    time_t base = cfg && cfg->deterministic ? cfg->fixed_now : time(NULL);
+    return base + (st ? st->clock_offset : 0);
+}
+
+/* --test-clock: POST /_mcxd/clock with "advance=SECONDS" (1..31536000)
+ * moves the server's clock forward; GET reads it. Test-only (mcxd(8)). */
+static void test_clock(dispatch_ctx *c, const char *method)
+{
+    char msg[96];
+    if (strcmp(method, "POST") == 0) {
+        char buf[32] = "";
+        size_t n = c->req->body_len < sizeof(buf) - 1 ? c->req->body_len : sizeof(buf) - 1;
+        if (c->req->body)
+            memcpy(buf, c->req->body, n);
+        buf[n] = '\0';
+        char *end = NULL;
+        long v = strncmp(buf, "advance=", 8) == 0 ? strtol(buf + 8, &end, 10) : 0;
+        if (!end || end == buf + 8 || (*end && *end != '\n' && *end != '\r') || v < 1 ||
+            v > 31536000) {
+            text_response(c->resp, 400, "bad request: body must be advance=SECONDS (1..31536000)\n");
+            return;
+        }
+        c->st->clock_offset += v;
+    } else if (strcmp(method, "GET") != 0) {
+        text_response(c->resp, 405, "method not allowed\n");
+        (void)mcxd_response_header(c->resp, "Allow", "GET, POST");
+        return;
+    }
+    time_t now = mcxd_now(c->cfg, c->st);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(msg, sizeof(msg), "%Y-%m-%dT%H:%M:%SZ\n", &tm);
+    text_response(c->resp, 200, msg);
+}
+
 void mcxd_handle(const mcxd_config *cfg, mcxd_state *st, const mcxd_request *req,
                  time_t now, mcxd_response *resp)
 {
@@ -429,6 +467,19 @@ void mcxd_handle(const mcxd_config *cfg, mcxd_state *st, const mcxd_request *req
     lpath[plen] = '\0';
     if (plen > 1 && lpath[plen - 1] == '/')
         lpath[plen - 1] = '\0';
+
+    if (mcxd_mobility_owns_path(lpath)) {
+        const char *ct = NULL;
+        mcxd_mobility_handle(cfg, st, req, lpath, query, c.base, now, resp, &ct);
+        if (resp->parked)
+            return;
+        c.ctype = ct;
+        goto done;
+    }
+    if (cfg->test_clock && strcmp(lpath, "/_mcxd/clock") == 0) {
+        test_clock(&c, method);
+        goto done;
+    }
 
     if (mcxd_auth_owns_path(lpath)) {
         mcxd_auth_handle(cfg, st, req, now, c.base, resp);

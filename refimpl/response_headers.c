@@ -106,6 +106,8 @@ const char *mcxd_status_reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
     case 302: return "Found";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
@@ -113,10 +115,14 @@ const char *mcxd_status_reason(int status)
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 406: return "Not Acceptable";
+    case 409: return "Conflict";
+    case 410: return "Gone";
     case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     default: return "Unknown";
     }
@@ -154,6 +160,17 @@ void mcxd_response_finish(const mcxd_config *cfg, const mcx_pool *pool,
         {"X-MS-Server-Fqdn",
          (pool && cfg && cfg->topo && cfg->topo->send_server_fqdn) ? pool->id : NULL},
     };
+    /* 204 has no body: neither Content-Length nor Content-Type (RFC 9110). */
+    if (r->status == 204) {
+        std[0].value = NULL;
+        std[1].value = NULL;
+        for (size_t j = 0; j < nextra; j++)
+            if (extra[j].name && strcasecmp(extra[j].name, "Content-Type") == 0) {
+                free(extra[j].name);
+                free(extra[j].value);
+                extra[j].name = NULL;
+            }
+    }
     for (size_t i = 0; i < sizeof(std) / sizeof(std[0]); i++) {
         if (!std[i].value)
             continue;

@@ -53,6 +53,7 @@
 #include <openssl/x509v3.h>
 
 #include "mcxd_http.h"
+#include "mobility/mobility.h"
 
 /* Certificates of one side's HTTPS listener: every pool's certificate for
  * that side (topology order, duplicates loaded once), then --cert. The first
@@ -85,15 +86,26 @@ struct mcxd_server {
     int quiet;
     size_t max_header_bytes; /* 0: no limit of our own */
     mcxd_listener listeners[MCXD_NLISTENERS];
+    struct event *tick;      /* drains the Mobility Service once a second */
 };
 
+/* "FILE: WHAT: DETAIL". DETAIL is the system's words when a system call
+ * failed underneath (OpenSSL queues ERR_LIB_SYS with the errno: "No such
+ * file or directory", "Permission denied"), else OpenSSL's last error. */
 static void ssl_error_string(char *err, size_t errlen, const char *what, const char *file)
 {
     char detail[256] = "unknown error";
-    unsigned long e = ERR_peek_last_error();
-    if (e)
-        ERR_error_string_n(e, detail, sizeof(detail));
-    ERR_clear_error();
+    unsigned long e, last = 0;
+    int sys_errno = 0;
+    while ((e = ERR_get_error()) != 0) {
+        last = e;
+        if (ERR_GET_LIB(e) == ERR_LIB_SYS && ERR_GET_REASON(e) > 0)
+            sys_errno = ERR_GET_REASON(e);
+    }
+    if (sys_errno)
+        snprintf(detail, sizeof detail, "%s", strerror(sys_errno));
+    else if (last)
+        ERR_error_string_n(last, detail, sizeof(detail));
     snprintf(err, errlen, "%s: %s: %s", file ? file : "(none)", what, detail);
 }
 
@@ -320,6 +332,73 @@ static const char *method_name(enum evhttp_cmd_type cmd)
     }
 }
 
+/* Write `resp` as the reply to `er` (and the access log line for `req`). */
+static void send_response(mcxd_server *srv, struct evhttp_request *er, const mcxd_request *req,
+                          const mcxd_response *resp)
+{
+    const mcxd_config *cfg = srv->cfg;
+    struct evkeyvalq *in = evhttp_request_get_input_headers(er);
+    int close_delimited = (cfg->breaks & MCXD_BREAK_NO_CONTENT_LENGTH) && resp->body_len > 0;
+    struct evkeyvalq *out = evhttp_request_get_output_headers(er);
+    for (size_t i = 0; i < resp->nheaders; i++) {
+        if (close_delimited && strcasecmp(resp->headers[i].name, "Content-Length") == 0)
+            continue;
+        evhttp_add_header(out, resp->headers[i].name, resp->headers[i].value);
+    }
+    if (close_delimited) {
+        /* Deliberate deviation: an HTTP/1.0-style response whose body ends
+         * when the connection closes (libevent adds no Content-Length to a
+         * 1.0 response that is not keep-alive). */
+        evhttp_remove_header(in, "Connection");
+        evhttp_remove_header(in, "Proxy-Connection");
+        evhttp_add_header(out, "Connection", "close");
+        er->minor = 0;
+    }
+    struct evbuffer *outbuf = evbuffer_new();
+    if (outbuf && resp->body_len)
+        evbuffer_add(outbuf, resp->body, resp->body_len);
+    if (!srv->quiet)
+        mcxd_access_log(stderr, req, resp, resp->body_len);
+    const char *reason = resp->reason ? resp->reason : mcxd_status_reason(resp->status);
+    evhttp_send_reply(er, resp->status, reason, outbuf);
+    if (outbuf)
+        evbuffer_free(outbuf);
+}
+
+/* The listener whose evhttp received `er` (NULL when its connection is gone). */
+static mcxd_listener *listener_of(mcxd_server *srv, struct evhttp_request *er)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(er);
+    struct evhttp *http = evcon ? evhttp_connection_get_server(evcon) : NULL;
+    for (int i = 0; http && i < MCXD_NLISTENERS; i++)
+        if (srv->listeners[i].http == http)
+            return &srv->listeners[i];
+    return NULL;
+}
+
+static void on_parked_done(void *ctx, void *handle, mcxd_response *resp)
+{
+    mcxd_server *srv = ctx;
+    struct evhttp_request *er = handle;
+    mcxd_listener *l = listener_of(srv, er);
+    mcxd_request req = {
+        .method = "GET",
+        .uri = evhttp_request_get_uri(er),
+        .listener = l ? l->side : MCX_ACCESS_INTERNAL,
+        .tls = l ? l->tls : 0,
+        .peer = "-",
+    };
+    send_response(srv, er, &req, resp);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    mcxd_server *srv = arg;
+    mcxd_mobility_drain(srv->cfg, srv->st, mcxd_now(srv->cfg, srv->st), on_parked_done, srv);
+}
+
 static void on_request(struct evhttp_request *er, void *arg)
 {
     mcxd_listener *l = arg;
@@ -375,8 +454,9 @@ static void on_request(struct evhttp_request *er, void *arg)
         .tls = l->tls,
         .peer = peer,
     };
+    req.park_handle = er;
     const mcxd_config *cfg = srv->cfg;
-    time_t now = cfg->deterministic ? cfg->fixed_now : time(NULL);
+    time_t now = mcxd_now(cfg, srv->st);
     mcxd_response resp;
     if (srv->max_header_bytes && header_bytes > srv->max_header_bytes) {
         mcxd_response_init(&resp);
@@ -388,35 +468,17 @@ static void on_request(struct evhttp_request *er, void *arg)
     } else {
         mcxd_handle(cfg, srv->st, &req, now, &resp);
     }
-
-    int close_delimited = (cfg->breaks & MCXD_BREAK_NO_CONTENT_LENGTH) && resp.body_len > 0;
-    struct evkeyvalq *out = evhttp_request_get_output_headers(er);
-    for (i = 0; i < resp.nheaders; i++) {
-        if (close_delimited && strcasecmp(resp.headers[i].name, "Content-Length") == 0)
-            continue;
-        evhttp_add_header(out, resp.headers[i].name, resp.headers[i].value);
+    if (resp.parked) {
+        /* A Mobility P-GET: answered later by mcxd_mobility_drain. */
+        free(headers);
+    } else {
+        send_response(srv, er, &req, &resp);
+        mcxd_response_free(&resp);
+        free(headers);
     }
-    if (close_delimited) {
-        /* Deliberate deviation: an HTTP/1.0-style response whose body ends
-         * when the connection closes (libevent adds no Content-Length to a
-         * 1.0 response that is not keep-alive). */
-        evhttp_remove_header(in, "Connection");
-        evhttp_remove_header(in, "Proxy-Connection");
-        evhttp_add_header(out, "Connection", "close");
-        er->minor = 0;
-    }
-    struct evbuffer *outbuf = evbuffer_new();
-    if (outbuf && resp.body_len)
-        evbuffer_add(outbuf, resp.body, resp.body_len);
-    if (!srv->quiet)
-        mcxd_access_log(stderr, &req, &resp, resp.body_len);
-    const char *reason = resp.reason ? resp.reason : mcxd_status_reason(resp.status);
-    evhttp_send_reply(er, resp.status, reason, outbuf);
-    if (outbuf)
-        evbuffer_free(outbuf);
-    mcxd_response_free(&resp);
-    free(headers);
+    mcxd_mobility_drain(cfg, srv->st, mcxd_now(cfg, srv->st), on_parked_done, srv);
 }
+
 
 mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_state *st,
                              const mcxd_server_options *opt, char *err, size_t errlen,
@@ -502,6 +564,14 @@ mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_sta
                              sizeof(one));
         }
     }
+    srv->tick = event_new(base, -1, EV_PERSIST, on_tick, srv);
+    struct timeval second = {1, 0};
+    if (!srv->tick || event_add(srv->tick, &second) != 0) {
+        snprintf(err, errlen, "cannot start the Mobility Service timer");
+        *exit_code = 3;
+        mcxd_server_free(srv);
+        return NULL;
+    }
     return srv;
 }
 
@@ -509,6 +579,8 @@ void mcxd_server_free(mcxd_server *srv)
 {
     if (!srv)
         return;
+    if (srv->tick)
+        event_free(srv->tick);
     for (int i = 0; i < MCXD_NLISTENERS; i++) {
         if (srv->listeners[i].http)
             evhttp_free(srv->listeners[i].http);

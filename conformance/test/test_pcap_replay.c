@@ -100,7 +100,7 @@ static int perform_mcxd(void *ctx, const mcx_http_request *req, int side, int tl
     }
     snprintf(ip->last_host, sizeof ip->last_host, "%s", host ? host : "");
     mcxd_request mr = {req->method, uri ? uri : "/", host, hs, req->nheaders, req->body,
-                       req->body_len, (mcx_access)side, tls, "192.0.2.50:49152"};
+                       req->body_len, (mcx_access)side, tls, "192.0.2.50:49152", NULL};
     mcxd_config cfg = {.topo = ip->topo, .breaks = ip->breaks, .deterministic = 1,
                        .fixed_now = T_NOW};
     mcxd_state *st = mcxd_state_new(1, 1);

@@ -47,12 +47,22 @@ typedef struct mcx_pool {
     char *external_cert_file, *external_key_file;
 } mcx_pool;
 
+/* One entry of a user's contact list (<contact sipUri= group=>). */
+typedef struct mcx_contact {
+    char *sip_uri;   /* no "sip:" prefix */
+    char *group;     /* "Other Contacts" when not given */
+} mcx_contact;
+
 typedef struct mcx_user {
     char *sip_uri;   /* "alice@contoso.test" -- no "sip:" prefix */
     char *password;
     char *home_pool; /* a pool id, or "online" */
     int enabled;     /* enabled for Lync */
     int enterprise_voice;
+    char *display_name; /* NULL: the part of sip_uri before '@' */
+    char *title, *department; /* contact card; NULL when not given */
+    mcx_contact *contacts;
+    size_t ncontacts;
 } mcx_user;
 
 typedef struct mcx_topology {
