@@ -583,7 +583,7 @@ int mcx_dp_run(const mcx_dp_options *o, mcx_report *r, mcx_dp_result *res)
         int failed = 0;
         c->view = mcx_dns_cli_vantage(o->dns, vantage, o->topo, o->seed, r, &stats, &failed);
         if (failed) res->internal_error = 1;
-        if (stats.queries > stats.failures) res->dns_answered = 1;
+        if (stats.queries > stats.failures - stats.refused) res->dns_answered = 1;
         /* The DNS findings of a SIP domain read "<domain> (<vantage>)". */
         for (size_t d = 0; d < o->dns->ndomains; d++) {
             char subject[300];

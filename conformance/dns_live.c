@@ -5,7 +5,8 @@
  * lib/dns_answer.c before it is used (no DNS wire code here). CNAME chains
  * followed across answers, zone apexes from SOA records, NODATA markers,
  * wildcard probes, and DNS-021..DNS-025 for network errors and hostile or
- * broken answers. Many SIP domains are asked by a fixed pool of threads
+ * broken answers (a REFUSED answer for an Autodiscover name is one DNS-022
+ * per run, at once: the server's zone configuration). Many SIP domains are asked by a fixed pool of threads
  * (one ldns resolver and socket each), merged back in domain order.
  *
  * Owns: the live half of `mcxcheck dns`. Does not own: the rules
@@ -67,6 +68,7 @@ typedef struct live_ctx {
     mcx_dns_live_stats *stats;
     live_set asked;    /* "type name" already resolved */
     live_set failed;   /* names with a DNS-021/022 finding */
+    int refused;       /* REFUSED answers to A/AAAA/CNAME queries so far */
     live_set names;    /* every name looked at, in order */
     live_set nodata;   /* names answered NODATA */
     live_set zones;    /* name -> apex ("" = outside every zone) */
@@ -210,6 +212,47 @@ static void query_failed(live_ctx *c, const char *id, const char *name, uint16_t
                                     name, c->server->text);
 }
 
+/* 1 for lyncdiscoverinternal.<domain> and lyncdiscover.<domain>: the
+ * names the view's server must answer for. */
+static int live_autodiscover_name(const char *name)
+{
+    return strncmp(name, "lyncdiscoverinternal.", 21) == 0 ||
+           strncmp(name, "lyncdiscover.", 13) == 0;
+}
+
+/* A REFUSED answer to name/type: the name is marked failed (the rules then
+ * say nothing else about it); the first one of a run is a DNS-022 finding
+ * with the fix for the server's configuration, later ones only count (one
+ * cause: the server does not answer for these zones to this client). */
+static void live_refused(live_ctx *c, const char *name, uint16_t type)
+{
+    char tbuf[16];
+    mcx_finding *f;
+
+    c->stats->failures++;
+    c->stats->refused++;
+    if (set_find(&c->failed, name) >= 0) return;
+    note(c, set_put(&c->failed, name, NULL));
+    if (c->refused++ > 0) return;
+    f = mcx_report_add(c->r, "DNS-022",
+                       "%s view: %s %s to %s: answered REFUSED (the server does not answer for "
+                       "this name to this client; every later refusal is counted in the step, "
+                       "not repeated)",
+                       mcx_dns_vantage_name(c->vantage), name,
+                       mcx_dns_type_name(type, tbuf, sizeof tbuf), c->server->text);
+    if (f == NULL) return;
+    mcx_finding_set_subject(f, name);
+    mcx_finding_set_remediation(f,
+                                "%s refuses to answer for %s: it is not authoritative for the "
+                                "zone that holds it, or does not serve that zone to clients of "
+                                "the %s network (an ACL such as BIND's allow-query, a view's "
+                                "match-clients, Windows DNS zone settings). Serve the zone on "
+                                "that server to these clients, or point --dns-%s at the zone's "
+                                "authoritative server, then run mcxcheck dns again.",
+                                c->server->text, name, mcx_dns_vantage_name(c->vantage),
+                                mcx_dns_vantage_name(c->vantage));
+}
+
 /* Send `qbin` once per try over UDP or TCP until some bytes come back.
  * LDNS_STATUS_OK and *wire (caller frees), or the last ldns error. */
 static ldns_status live_exchange(live_ctx *c, ldns_buffer *qbin, int over_tcp, uint8_t **wire,
@@ -337,7 +380,13 @@ static int live_query(live_ctx *c, const char *name, uint16_t type, ldns_pkt **o
         rc = 0;
         break;
     case LDNS_RCODE_REFUSED:
+        /* An answer, at once: no retry. For an Autodiscover name of a SIP
+         * domain being checked, the server named for the view will not
+         * answer for it: DNS-022. Anything else (an SOA query looking for
+         * a name's zone, a CNAME target or web FQDN in another domain) is
+         * only "not a zone of this server", as before. */
         rc = 1;
+        if (type != MCX_DNS_TYPE_SOA && live_autodiscover_name(name)) live_refused(c, name, type);
         break;
     default: {
         char *rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(a));
@@ -737,6 +786,7 @@ static void worker_merge(live_ctx *c, live_worker *w)
         if (f->remediation != NULL) mcx_finding_set_remediation(n, "%s", f->remediation);
     }
     c->stats->failures += w->stats.failures;
+    c->stats->refused += w->stats.refused;
     if (from->oom) c->oom = 1;
 }
 

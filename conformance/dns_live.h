@@ -44,6 +44,7 @@ typedef struct mcx_dns_live_stats {
     size_t queries; /* sent (after the answer cache) */
     size_t names;   /* distinct names looked at */
     size_t failures;
+    size_t refused; /* of the failures: answered REFUSED (the server answered) */
 } mcx_dns_live_stats;
 
 /* Parse "ADDR[:PORT]" or "[V6]:PORT" (a bare IPv6 literal has no port).

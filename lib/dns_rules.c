@@ -77,11 +77,11 @@ static name_probe *probe_new(mcx_dns_view *view, const char *name)
         return NULL;
     }
     p->zone = mcx_dns_view_zone_of(view, p->name);
-    mcx_dns_answer mark;
-    memset(&mark, 0, sizeof mark);
-    if (mcx_dns_view_lookup(view, p->name, MCX_DNS_TYPE_UNANSWERED, &mark) == 0)
-        p->unanswered = mark.status == MCX_DNS_ANSWER && mark.ncnames == 0;
-    mcx_dns_answer_clear(&mark);
+    /* The marker, even outside every zone: a server that refused the name
+     * told no zone either. */
+    for (size_t i = 0; i < view->nrrs && !p->unanswered; i++)
+        p->unanswered = view->rrs[i].type == MCX_DNS_TYPE_UNANSWERED &&
+                        strcmp(view->rrs[i].owner, p->name) == 0;
     p->present =
         p->a.ncnames > 0 || p->a.status == MCX_DNS_ANSWER || p->aaaa.status == MCX_DNS_ANSWER;
     p->resolves = p->a.status == MCX_DNS_ANSWER || p->aaaa.status == MCX_DNS_ANSWER ||
@@ -648,10 +648,10 @@ static void check_domain_internal(rules_ctx *c, const char *domain)
 
     if (probe_pair(c, domain, &li, &ld) != 0)
         goto done;
-    if (li->zone == NULL) {
-        not_checked_zone(c, domain, li->name);
-    } else if (li->unanswered) {
+    if (li->unanswered) {
         /* The DNS-021..025 finding of the failed query says it all. */
+    } else if (li->zone == NULL) {
+        not_checked_zone(c, domain, li->name);
     } else if (!li->present) {
         report_missing(c, domain, li, "DNS-001", 0);
     } else if (!check_required_name(c, li, domain)) {
@@ -685,10 +685,10 @@ static void check_domain_external(rules_ctx *c, const char *domain)
 
     if (probe_pair(c, domain, &li, &ld) != 0)
         goto done;
-    if (ld->zone == NULL) {
-        not_checked_zone(c, domain, ld->name);
-    } else if (ld->unanswered) {
+    if (ld->unanswered) {
         /* The DNS-021..025 finding of the failed query says it all. */
+    } else if (ld->zone == NULL) {
+        not_checked_zone(c, domain, ld->name);
     } else if (!ld->present) {
         report_missing(c, domain, ld, "DNS-002", 1);
     } else if (!check_required_name(c, ld, domain)) {
@@ -773,7 +773,9 @@ static void check_pools_internal(rules_ctx *c)
             c->failed = 1;
             return;
         }
-        if (p->zone == NULL) {
+        if (p->unanswered) {
+            /* The DNS-021..025 finding of the failed query says it all. */
+        } else if (p->zone == NULL) {
             char fix[3 * MCX_DNS_NAME_MAX + 256];
             snprintf(fix, sizeof fix,
                      "Add to the internal DNS a zone that holds %s, with an A record at the "
@@ -783,8 +785,6 @@ static void check_pools_internal(rules_ctx *c)
                         "no zone of the internal view holds it, so internal clients get the "
                         "public answer",
                         fix);
-        } else if (p->unanswered) {
-            /* The DNS-021..025 finding of the failed query says it all. */
         } else if (!p->resolves) {
             f = add_finding(c, "DNS-008", pool->id,
                             "internal view: the external web FQDN %s of pool %s does not resolve "
@@ -839,7 +839,9 @@ static void check_pools_external(rules_ctx *c)
                     in->a.wildcard[0] ? " (narrow the wildcard " : "",
                     in->a.wildcard[0] ? in->a.wildcard : "", in->a.wildcard[0] ? ")" : "");
         }
-        if (ex->zone == NULL) {
+        if (ex->unanswered) {
+            /* The DNS-021..025 finding of the failed query says it all. */
+        } else if (ex->zone == NULL) {
             char fix[3 * MCX_DNS_NAME_MAX + 256];
             snprintf(fix, sizeof fix,
                      "Add the public zone that holds %s to the external view (zone file or "
@@ -847,8 +849,6 @@ static void check_pools_external(rules_ctx *c)
                      ex->name);
             not_checked(c, pool->id, "external web FQDN resolves publicly",
                         "no zone of the external view holds it", fix);
-        } else if (ex->unanswered) {
-            /* The DNS-021..025 finding of the failed query says it all. */
         } else if (!ex->resolves) {
             f = add_finding(
                 c, "DNS-011", pool->id,
