@@ -434,6 +434,11 @@ static void answer_if_due(const mcxd_config *cfg, mcxd_state *st, mob_app *a, ti
     }
 }
 
+static int by_id(const void *a, const void *b)
+{
+    return strcmp((*(mob_app *const *)a)->id, (*(mob_app *const *)b)->id);
+}
+
 static void full_scan(const mcxd_config *cfg, mcxd_state *st, time_t now, mcxd_park_done done,
                       void *ctx)
 {
@@ -451,12 +456,7 @@ static void full_scan(const mcxd_config *cfg, mcxd_state *st, time_t now, mcxd_p
             list[n++] = m->apps[i];
     /* Table order is hash order: sort by id so that what happens at one
      * instant (several expiries) happens in a fixed order. */
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(list[j - 1]->id, list[j]->id) > 0; j--) {
-            mob_app *t = list[j];
-            list[j] = list[j - 1];
-            list[j - 1] = t;
-        }
+    qsort(list, n, sizeof(*list), by_id);
     for (size_t i = 0; i < n; i++) {
         mob_app *a = list[i];
         if (!mob_app_find(m, a->id))
