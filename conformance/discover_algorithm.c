@@ -234,30 +234,66 @@ static void leaf_sans(X509 *leaf, char *out, size_t outlen)
         snprintf(out, outlen, "none");
 }
 
+/* 1 when every certificate of `chain` is already described in `rep` by a
+ * chain step ("[k] subject ..., thumbprint T" at the same position k): the
+ * same chain was shown for an earlier request. */
+static int chain_shown(const mcx_report *rep, STACK_OF(X509) *chain)
+{
+    for (int k = 0; k < sk_X509_num(chain); k++) {
+        char thumb[41], prefix[16];
+        int found = 0;
+        if (mcx_cert_thumbprint(sk_X509_value(chain, k), thumb) != 0)
+            return 0;
+        snprintf(prefix, sizeof prefix, "[%d] ", k);
+        for (size_t i = 0; i < rep->nsteps && !found; i++) {
+            const char *t = rep->steps[i].title;
+            size_t n = t ? strlen(t) : 0;
+            found = n > 40 && strncmp(t, prefix, strlen(prefix)) == 0 &&
+                    strcmp(t + n - 40, thumb) == 0;
+        }
+        if (!found)
+            return 0;
+    }
+    return sk_X509_num(chain) > 0;
+}
+
 /* TLS facts of an https request: one step under the request (version,
  * cipher, the leaf's subject and SANs) with one sub-step per certificate
- * presented (subject, issuer, thumbprint), and CT-021 when the presented
- * certificate does not cover the URL's host. */
+ * presented (subject, issuer, thumbprint) -- or, for a chain the report
+ * already shows, one step naming the leaf's thumbprint "as above" -- and
+ * CT-021 when the presented certificate does not cover the URL's host. */
 static void tls_facts(mcx_report *rep, int depth, const char *url, const mcx_http_response *resp)
 {
     char host[256], subject[256], sans[512];
     if (!resp->tls_chain || sk_X509_num(resp->tls_chain) == 0)
         return;
     X509 *leaf = sk_X509_value(resp->tls_chain, 0);
-    X509_NAME_oneline(X509_get_subject_name(leaf), subject, sizeof subject);
-    leaf_sans(leaf, sans, sizeof sans);
-    if (resp->tls_version[0])
+    if (resp->tls_version[0] && chain_shown(rep, resp->tls_chain)) {
+        /* The same chain again (every request of a discovery meets the same
+         * server): said once, referred to after. */
+        char thumb[41];
+        if (mcx_cert_thumbprint(leaf, thumb) != 0)
+            snprintf(thumb, sizeof thumb, "%s", "<thumbprint>");
         mcx_report_step(rep, depth + 1, MCX_STEP_INFO, 0, NULL,
-                        "TLS %s, cipher %s; certificate %s, SANs: %s", resp->tls_version,
-                        resp->tls_cipher, subject, sans);
-    else
-        mcx_report_step(rep, depth + 1, MCX_STEP_FAIL, 0, NULL,
-                        "TLS handshake not completed; certificate %s, SANs: %s", subject, sans);
-    /* The chain as presented: subject, issuer, SHA-1 thumbprint of each. */
-    for (int k = 0; k < sk_X509_num(resp->tls_chain); k++) {
-        char desc[700];
-        mcx_cert_describe(sk_X509_value(resp->tls_chain, k), desc, sizeof desc);
-        mcx_report_step(rep, depth + 2, MCX_STEP_INFO, 0, NULL, "[%d] %s", k, desc);
+                        "TLS %s, cipher %s; certificate %s, as above", resp->tls_version,
+                        resp->tls_cipher, thumb);
+    } else {
+        X509_NAME_oneline(X509_get_subject_name(leaf), subject, sizeof subject);
+        leaf_sans(leaf, sans, sizeof sans);
+        if (resp->tls_version[0])
+            mcx_report_step(rep, depth + 1, MCX_STEP_INFO, 0, NULL,
+                            "TLS %s, cipher %s; certificate %s, SANs: %s", resp->tls_version,
+                            resp->tls_cipher, subject, sans);
+        else
+            mcx_report_step(rep, depth + 1, MCX_STEP_FAIL, 0, NULL,
+                            "TLS handshake not completed; certificate %s, SANs: %s", subject,
+                            sans);
+        /* The chain as presented: subject, issuer, SHA-1 thumbprint of each. */
+        for (int k = 0; k < sk_X509_num(resp->tls_chain); k++) {
+            char desc[700];
+            mcx_cert_describe(sk_X509_value(resp->tls_chain, k), desc, sizeof desc);
+            mcx_report_step(rep, depth + 2, MCX_STEP_INFO, 0, NULL, "[%d] %s", k, desc);
+        }
     }
     if (mcx_ds_url_host(url, host, sizeof host) != 0 || host[0] == '[' ||
         strspn(host, "0123456789.") == strlen(host))

@@ -184,6 +184,18 @@ expected_fallback_clean ext_json_1 '"outcome": "fail"'
 expected_fallback_clean ext_jsonl_1 '"outcome":"fail"'
 expected_fallback_clean ext_tap_1 '^not ok'
 expected_fallback_clean ext_junit_1 '<failure'
+# Issue 13, example 11: the certificate every request meets is shown once
+# (SANs and chain), then referred to by its thumbprint.
+for name in ext_text_1 int_text_1; do
+    sans=$(grep -c 'SANs:' "$tmp/$name.out")
+    leaf=$(grep -c '\[0\] subject' "$tmp/$name.out")
+    again=$(grep -c 'certificate [0-9A-F]\{40\}, as above' "$tmp/$name.out")
+    if [ "$sans" -eq 1 ] && [ "$leaf" -eq 1 ] && [ "$again" -ge 1 ]; then
+        ok "$name: the certificate block once, then 'as above' ($again times)"
+    else
+        fail "$name: certificate block $sans times (chain $leaf times), 'as above' $again times"
+    fi
+done
 
 # carol: the User-level redirect to pool02 resolves pool02 through DNS too.
 # shellcheck disable=SC2086
