@@ -174,6 +174,7 @@ typedef struct mcxd_server_options {
     int header_timeout; /* seconds */
     int idle_timeout;   /* seconds */
     int quiet;          /* no access log */
+    mcxd_listen_spec admin; /* --admin ADDR:PORT: GET /metrics (plain HTTP) */
 } mcxd_server_options;
 /* Bind every enabled listener. On failure returns NULL, writes a message to
  * `err` and sets *exit_code (2: bad certificate/key, 3: bind failed). `cfg`

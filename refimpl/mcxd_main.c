@@ -66,7 +66,7 @@ static void usage(FILE *out)
             "            [--cert PEM --key PEM] [--now RFC3339] [--seed N] [--pidfile FILE]\n"
             "            [--quiet] [--break NAME]... [--max-header-bytes N]\n"
             "            [--max-body-bytes N] [--header-timeout S] [--idle-timeout S]\n"
-            "            [--check-config] [--test-clock]\n"
+            "            [--check-config] [--test-clock] [--admin ADDR:PORT]\n"
             "  NAME: internal-http, internal-https, external-http, external-https\n"
             "  --cert/--key: the default certificate of the HTTPS listeners; pools may\n"
             "           name their own (<internalWeb|externalWeb certificate= key=>),\n"
@@ -75,7 +75,8 @@ static void usage(FILE *out)
             "           content-type, user-404-body, no-401-ticket-url,\n"
             "           mobility-drop-message, mobility-no-pget-replace,\n"
             "           mobility-resend-acked, mobility-no-auth\n"
-            "  --test-clock: tests only: POST /_mcxd/clock advance=SECONDS moves the clock\n");
+            "  --test-clock: tests only: POST /_mcxd/clock advance=SECONDS moves the clock\n"
+            "  --admin: plain-HTTP listener for GET /metrics (Prometheus text)\n");
 }
 
 static int listener_index(const char *name, size_t len)
@@ -301,6 +302,13 @@ int main(int argc, char **argv)
             pidfile = v;
         } else if (strcmp(a, "--quiet") == 0) {
             opt.quiet = 1;
+        } else if (strcmp(a, "--admin") == 0) {
+            NEED_VALUE();
+            if (parse_addr_port(v, &opt.admin) != 0) {
+                fprintf(stderr, "mcxd: --admin %s: expected ADDR:PORT\n", v);
+                return EXIT_USAGE;
+            }
+            opt.admin.enabled = 1;
         } else if (strcmp(a, "--test-clock") == 0) {
             ctx.cfg.test_clock = 1;
         } else if (strcmp(a, "--check-config") == 0) {

@@ -53,6 +53,7 @@
 #include <openssl/x509v3.h>
 
 #include "mcxd_http.h"
+#include "metrics.h"
 #include "mobility/mobility.h"
 
 /* Certificates of one side's HTTPS listener: every pool's certificate for
@@ -87,6 +88,8 @@ struct mcxd_server {
     size_t max_header_bytes; /* 0: no limit of our own */
     mcxd_listener listeners[MCXD_NLISTENERS];
     struct event *tick;      /* drains the Mobility Service once a second */
+    struct evhttp *admin;    /* --admin: GET /metrics */
+    mcxd_metrics *metrics;
 };
 
 /* "FILE: WHAT: DETAIL". DETAIL is the system's words when a system call
@@ -396,7 +399,37 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     mcxd_server *srv = arg;
-    mcxd_mobility_drain(srv->cfg, srv->st, mcxd_now(srv->cfg, srv->st), on_parked_done, srv);
+    time_t now = mcxd_now(srv->cfg, srv->st);
+    mcxd_mobility_drain(srv->cfg, srv->st, now, on_parked_done, srv);
+    mcxd_metrics_sample(srv->metrics, srv->st, now);
+}
+
+/* The admin listener: GET /metrics (Prometheus text), nothing else. */
+static void on_admin(struct evhttp_request *er, void *arg)
+{
+    mcxd_server *srv = arg;
+    const char *uri = evhttp_request_get_uri(er);
+    if (evhttp_request_get_command(er) != EVHTTP_REQ_GET || !uri ||
+        strncmp(uri, "/metrics", 8) != 0 || (uri[8] && uri[8] != '?')) {
+        evhttp_send_error(er, 404, "only GET /metrics");
+        return;
+    }
+    size_t len = 0;
+    char *text = mcxd_metrics_render(srv->metrics, srv->st, mcxd_now(srv->cfg, srv->st), &len);
+    struct evbuffer *out = evbuffer_new();
+    if (!text || !out) {
+        free(text);
+        if (out)
+            evbuffer_free(out);
+        evhttp_send_error(er, 500, NULL);
+        return;
+    }
+    evbuffer_add(out, text, len);
+    free(text);
+    evhttp_add_header(evhttp_request_get_output_headers(er), "Content-Type",
+                      "text/plain; version=0.0.4; charset=utf-8");
+    evhttp_send_reply(er, 200, "OK", out);
+    evbuffer_free(out);
 }
 
 static void on_request(struct evhttp_request *er, void *arg)
@@ -564,6 +597,26 @@ mcxd_server *mcxd_server_new(struct event_base *base, mcxd_config *cfg, mcxd_sta
                              sizeof(one));
         }
     }
+    srv->metrics = mcxd_metrics_new();
+    if (!srv->metrics) {
+        snprintf(err, errlen, "out of memory");
+        *exit_code = 3;
+        mcxd_server_free(srv);
+        return NULL;
+    }
+    if (opt->admin.enabled) {
+        srv->admin = evhttp_new(base);
+        if (!srv->admin || evhttp_bind_socket(srv->admin, opt->admin.addr,
+                                              (ev_uint16_t)opt->admin.port) != 0) {
+            snprintf(err, errlen, "cannot listen on admin %s:%d: %s", opt->admin.addr,
+                     opt->admin.port, errno ? strerror(errno) : "bind failed");
+            *exit_code = 3;
+            mcxd_server_free(srv);
+            return NULL;
+        }
+        evhttp_set_allowed_methods(srv->admin, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+        evhttp_set_gencb(srv->admin, on_admin, srv);
+    }
     srv->tick = event_new(base, -1, EV_PERSIST, on_tick, srv);
     struct timeval second = {1, 0};
     if (!srv->tick || event_add(srv->tick, &second) != 0) {
@@ -581,6 +634,9 @@ void mcxd_server_free(mcxd_server *srv)
         return;
     if (srv->tick)
         event_free(srv->tick);
+    if (srv->admin)
+        evhttp_free(srv->admin);
+    mcxd_metrics_free(srv->metrics);
     for (int i = 0; i < MCXD_NLISTENERS; i++) {
         if (srv->listeners[i].http)
             evhttp_free(srv->listeners[i].http);

@@ -68,7 +68,11 @@ typedef struct mcxd_mobility_counters {
     uint64_t pgets_active;                /* parked now */
     uint64_t pgets_timed_out;
     uint64_t requests_received;
-    uint64_t requests_failed;             /* answered >= 400 */
+    uint64_t requests_succeeded;          /* answered < 400 */
+    uint64_t requests_rejected;           /* 401, 403, 413, 429, 503: refused */
+    uint64_t requests_failed;             /* any other >= 400 */
+    uint64_t sessions_ended;              /* by user or idle timeout */
+    uint64_t session_lifetime_ms_total;   /* sum over ended sessions */
     uint64_t messages_delivered;
     uint64_t events_resync;
 } mcxd_mobility_counters;

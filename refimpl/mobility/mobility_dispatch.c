@@ -404,8 +404,15 @@ void mcxd_mobility_handle(const mcxd_config *cfg, mcxd_state *st, const mcxd_req
     }
     if (resp->parked)
         return;
-    if (resp->status >= 400 && c.m)
-        c.m->counters.requests_failed++;
+    if (c.m) {
+        int code = resp->status;
+        if (code < 400)
+            c.m->counters.requests_succeeded++;
+        else if (code == 401 || code == 403 || code == 413 || code == 429 || code == 503)
+            c.m->counters.requests_rejected++;
+        else
+            c.m->counters.requests_failed++;
+    }
     const char *ct = mcxd_response_get_header(resp, "Content-Type");
     if (plain_json && ct && strcmp(ct, CT_UCWA) == 0) {
         mcxd_response_remove_header(resp, "Content-Type");

@@ -265,6 +265,9 @@ void mob_app_end(const mcxd_config *cfg, mcxd_mobility *m, mob_app *a, int by_us
         m->expired_next = (m->expired_next + 1) % MOB_EXPIRED_MEMORY;
     }
     m->counters.sessions_active--;
+    m->counters.sessions_ended++;
+    if (now > a->created)
+        m->counters.session_lifetime_ms_total += (uint64_t)(now - a->created) * 1000u;
     int was_available = a->available;
     app_free(a);
     if (was_available)
