@@ -106,7 +106,8 @@ static void mb_endpoint_id(unsigned long long seed, int index, char *out, size_t
 
 /* The token discovery obtained was refused (a web ticket is issued for
  * one audience: the User URL's host, which inside is the pool's internal
- * FQDN while the Mcx URL is on the external one): get one for the
+ * FQDN while the Mcx URL is on the external one; mcxd accepts it across the
+ * pool's two web FQDNs, other servers may not): get one for the
  * Mobility Service from the token service its 401 names, as a phone does
  * before Mcx sign-in. 0 with c->found's credential replaced, or -1. */
 static int mb_new_token(mcx_mb_client *c, mcx_report *rep, const mcx_mb_resp *r)

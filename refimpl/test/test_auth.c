@@ -322,8 +322,15 @@ static void test_webticket_issue_and_verify(void **state)
     assert_int_equal(check_ticket(f, ticket, HOST, NOW + 28800, &user), MCXD_AUTH_INVALID);
     assert_null(user);
     assert_int_equal(check_ticket(f, ticket, HOST, NOW - 1, &user), MCXD_AUTH_INVALID);
-    /* audience is a User URL on another host */
-    assert_int_equal(check_ticket(f, ticket, "pool01.contoso.test", NOW, &user),
+    /* the audience's host is webext01, pool01's external web FQDN: the
+     * pool's internal web FQDN accepts it too, another pool's does not, nor
+     * a lyncdiscover name */
+    assert_int_equal(check_ticket(f, ticket, "pool01.contoso.test", NOW, &user), MCXD_AUTH_OK);
+    assert_int_equal(check_ticket(f, ticket, "pool02.contoso.test", NOW, &user),
+                     MCXD_AUTH_INVALID);
+    assert_int_equal(check_ticket(f, ticket, "webext02.contoso.test", NOW, &user),
+                     MCXD_AUTH_INVALID);
+    assert_int_equal(check_ticket(f, ticket, "lyncdiscover.contoso.test", NOW, &user),
                      MCXD_AUTH_INVALID);
     /* a Host header with a port still matches */
     assert_int_equal(check_ticket(f, ticket, HOST ":4443", NOW, &user), MCXD_AUTH_OK);
