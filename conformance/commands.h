@@ -84,6 +84,7 @@ int mcxcheck_cmd_deployment(int argc, char **argv);
 /* `mobility p2pim|presence|session|conference` (cmd_mobility.c, added by
  * engineer "mobility-client"): argv[1] is the check's name. */
 int mcxcheck_cmd_mobility(int argc, char **argv);
+int mcxcheck_cmd_counters(int argc, char **argv);
 
 /* ---- live DNS options shared by `dns` and `deployment` (cmd_dns.c) ----
  * (Added by engineer "deployment".) --sip-domain (repeatable),

@@ -37,6 +37,8 @@ static const mcxcheck_command mcxcheck_commands[] = {
      "DNS, certificate and web checks of every SIP domain, per vantage"},
     {"mobility", mcxcheck_cmd_mobility,
      "synthetic transactions against the Mobility Service (p2pim, presence, session, conference)"},
+    {"counters", mcxcheck_cmd_counters,
+     "read a Mobility Service's performance counters and apply the seed's monitoring rules"},
 };
 
 #define MCXCHECK_NCOMMANDS (sizeof mcxcheck_commands / sizeof mcxcheck_commands[0])

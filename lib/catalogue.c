@@ -3,7 +3,7 @@
  *
  * Owns: merging the per-prefix tables (catalogue_tp.c, catalogue_ad.c,
  * catalogue_ds.c, catalogue_vc.c, catalogue_dns.c, catalogue_ct.c,
- * catalogue_pc.c, catalogue_dp.c, catalogue_mb.c) into one ordered view. Does not own any
+ * catalogue_pc.c, catalogue_dp.c, catalogue_mb.c, catalogue_cn.c) into one ordered view. Does not own any
  * entry: each lives beside the module that raises it.
  */
 #include <string.h>
@@ -22,6 +22,7 @@ static const struct {
     {mcx_catalogue_pc, &mcx_catalogue_pc_count},
     {mcx_catalogue_dp, &mcx_catalogue_dp_count},
     {mcx_catalogue_mb, &mcx_catalogue_mb_count},
+    {mcx_catalogue_cn, &mcx_catalogue_cn_count},
 };
 
 size_t mcx_catalogue_count(void)

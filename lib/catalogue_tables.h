@@ -24,4 +24,6 @@ extern const mcx_check mcx_catalogue_dp[]; /* DP- whole-deployment checks */
 extern const size_t mcx_catalogue_dp_count;
 extern const mcx_check mcx_catalogue_mb[]; /* MB- Mobility Service transactions */
 extern const size_t mcx_catalogue_mb_count;
+extern const mcx_check mcx_catalogue_cn[]; /* CN- counters and the seed's monitoring rules */
+extern const size_t mcx_catalogue_cn_count;
 #endif

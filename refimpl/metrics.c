@@ -131,6 +131,24 @@ static void emit(FILE *f, const char *seed, kind type, const char *help, double 
         fprintf(f, "%s %.3f\n", name, value);
 }
 
+/* The host's MemAvailable in MB (the seed's Memory\Available Mbytes);
+ * -1 when /proc/meminfo cannot tell. */
+static double available_mbytes(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[128];
+    double mb = -1;
+    unsigned long long kb;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+            mb = (double)(kb / 1024);
+            break;
+        }
+    if (f)
+        fclose(f);
+    return mb;
+}
+
 char *mcxd_metrics_render(mcxd_metrics *mx, const mcxd_state *st, time_t now, size_t *len)
 {
     const mcxd_mobility_counters *c = mcxd_mobility_get_counters(st);
@@ -182,6 +200,10 @@ char *mcxd_metrics_render(mcxd_metrics *mx, const mcxd_state *st, time_t now, si
          (double)c->sessions_initiated);
     emit(f, "Total Sessions Terminated Because of User Idle Timeout", COUNTER,
          "Sessions ended by their idle lifetime", (double)c->sessions_idle_timeout);
+    double avail = available_mbytes();
+    if (avail >= 0)
+        emit(f, "Memory Available Mbytes", GAUGE,
+             "Memory available on the host (the seed's Memory\\Available Mbytes), MB", avail);
     emit(f, "mcxd mobility_store_bytes", GAUGE,
          "Bytes the Mobility store holds (mcxd's own accounting)", (double)mcxd_mobility_bytes(st));
     emit(f, "mcxd mobility_messages_delivered_total", COUNTER, "Instant messages delivered to receivers",

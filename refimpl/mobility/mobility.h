@@ -284,6 +284,9 @@ mob_availability mob_user_availability(const mob_user *u);
 /* The user's display name from the topology, else the URI's local part. */
 const char *mob_display_name(const mcxd_config *cfg, const char *uri, char *buf, size_t len);
 void mob_method_not_allowed(mcxd_response *resp, const char *allow);
+/* Count one answer (direct, or a parked one completed) as succeeded,
+ * rejected or failed. */
+void mob_count_answer(mcxd_mobility *m, int status);
 
 /* Resource families: each handles the path below A ("" = the application). */
 typedef struct mob_ctx {

@@ -91,6 +91,16 @@ void mob_error(mcxd_response *resp, int status, const char *code, const char *su
     mob_json(resp, status, j);
 }
 
+void mob_count_answer(mcxd_mobility *m, int status)
+{
+    if (status < 400)
+        m->counters.requests_succeeded++;
+    else if (status == 401 || status == 403 || status == 413 || status == 429 || status == 503)
+        m->counters.requests_rejected++;
+    else
+        m->counters.requests_failed++;
+}
+
 void mob_method_not_allowed(mcxd_response *resp, const char *allow)
 {
     char msg[96];
@@ -404,15 +414,8 @@ void mcxd_mobility_handle(const mcxd_config *cfg, mcxd_state *st, const mcxd_req
     }
     if (resp->parked)
         return;
-    if (c.m) {
-        int code = resp->status;
-        if (code < 400)
-            c.m->counters.requests_succeeded++;
-        else if (code == 401 || code == 403 || code == 413 || code == 429 || code == 503)
-            c.m->counters.requests_rejected++;
-        else
-            c.m->counters.requests_failed++;
-    }
+    if (c.m)
+        mob_count_answer(c.m, resp->status);
     const char *ct = mcxd_response_get_header(resp, "Content-Type");
     if (plain_json && ct && strcmp(ct, CT_UCWA) == 0) {
         mcxd_response_remove_header(resp, "Content-Type");

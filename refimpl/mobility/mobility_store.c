@@ -396,6 +396,7 @@ static void complete(const mcxd_config *cfg, mcxd_state *st, mob_app *a, int mod
         mob_events_answer(cfg, st, a, now, &resp);
     mcxd_response_finish(cfg, NULL, mcxd_response_get_header(&resp, "Content-Type"), 0, now,
                          &resp);
+    mob_count_answer(st->mobility, resp.status);
     if (done)
         done(ctx, handle, &resp);
     mcxd_response_free(&resp);
