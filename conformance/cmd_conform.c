@@ -19,7 +19,8 @@ static void conform_usage(FILE *out, int record)
     if (record)
         fputs("usage: mcxcheck record --target-internal URL --target-external URL\n"
               "         [--vectors DIR] [--select GLOB]... [--topology FILE]\n"
-              "         [--ca FILE | --insecure] [--check] [common options]\n\n"
+              "         [--ca FILE | --insecure] [--mcxd-test-clock] [--check]\n"
+              "         [common options]\n\n"
               "Re-record the response bytes of every step of the selected vectors into\n"
               "DIR/recorded/ID.http, or with --check compare instead of writing (a\n"
               "difference is a VC-004 finding, exit 1). Run it against mcxd in\n"
@@ -30,7 +31,7 @@ static void conform_usage(FILE *out, int record)
               "         --target-external URL [--target-external URL]\n"
               "         [--vectors DIR] [--select GLOB]... [--topology FILE]\n"
               "         [--ca FILE | --insecure] [--shuffle-seed N] [--check-recorded]\n"
-              "         [common options]\n\n"
+              "         [--mcxd-test-clock] [common options]\n\n"
               "Run every vector (one test case each) against the server. A target is a\n"
               "base URL, one per scheme per side, e.g. https://127.0.4.1:14443; each\n"
               "step's URL keeps its real host name and is connected to the target of its\n"
@@ -41,7 +42,9 @@ static void conform_usage(FILE *out, int record)
               "the deployment whose names fill the vectors' {{variables}} (default: the\n"
               "embedded contoso.test deployment). --shuffle-seed runs the vectors in a\n"
               "seeded random order. --check-recorded also compares each response with\n"
-              "the recording (VC-004 on drift).\n",
+              "the recording (VC-004 on drift). --mcxd-test-clock says the targets are\n"
+              "mcxd started with --test-clock: the vectors that move its clock (POST\n"
+              "/_mcxd/clock) run; without it they are skipped (VC-008).\n",
               out);
     fputs("\nCommon options: --format text|json|jsonl|junit|tap, --output FILE,\n"
           "--fail-on LEVEL, --color WHEN, --timings, --now RFC3339, --seed N.\n",
@@ -127,6 +130,8 @@ int mcx_conform_cli_parse(int argc, char **argv, int record, mcx_conform_cli *c)
                 return -1;
         } else if (strcmp(arg, "--insecure") == 0) {
             c->opt.insecure = 1;
+        } else if (strcmp(arg, "--mcxd-test-clock") == 0) {
+            c->opt.mcxd_test_clock = 1;
         } else if (!record && conform_is(arg, "--shuffle-seed")) {
             if (!(v = conform_value(argc, argv, &i)))
                 return -1;

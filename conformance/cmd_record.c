@@ -21,7 +21,8 @@ static int record_one(const mcx_conform_cli *c, const mcx_vector *v,
     int outcome = mcx_conform_run_vector(&c->opt, v, vars, NULL, &rec, &transport_failed);
     int rc = 0;
     if (outcome == MCX_CONFORM_SKIP) {
-        mcx_report_case(rep, v->id, -1, "precondition not met by the topology");
+        mcx_report_case(rep, v->id, -1,
+                        "precondition not met (profile, topology variable or --mcxd-test-clock)");
     } else if (transport_failed || rec.n != v->nsteps) {
         mcx_finding *f = mcx_report_add(rep, "VC-007", "%s: %zu of %zu steps ran (a step got no response or a capture failed)",
                                         v->id, rec.n, v->nsteps);

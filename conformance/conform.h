@@ -1,13 +1,15 @@
 /*
  * conform.h -- internal interface of the conformance runner (mcxcheck
- * conform / record), shared by cmd_conform.c, cmd_record.c, conform_run.c
- * and conform_assert.c.
+ * conform / record), shared by cmd_conform.c, cmd_record.c, conform_run.c,
+ * conform_vector.c and conform_assert.c.
  *
  * Owns: targets (one base URL per scheme per side), running one vector's
- * steps through mcx_http_perform with CONNECT_TO, assertions and captures
- * (conform_assert.c), the RFC 6901 JSON pointer lookup, and the recording
- * file format (vectors/recorded/ID.http). Does not own: loading vectors
- * (lib/vector_load.c), the HTTP client, or report rendering.
+ * steps through mcx_http_perform with CONNECT_TO (conform_vector.c: in
+ * order, async steps on their own thread, cleanup steps always),
+ * assertions and captures (conform_assert.c), the RFC 6901 JSON pointer
+ * lookup, and the recording file format (vectors/recorded/ID.http). Does
+ * not own: loading vectors (lib/vector_load.c), the HTTP client, or report
+ * rendering.
  */
 #ifndef MCX_CONFORM_H
 #define MCX_CONFORM_H
@@ -38,6 +40,8 @@ typedef struct mcx_conform_options {
     const char *recorded_dir; /* DIR/recorded */
     int check_recorded;       /* compare responses with the recordings */
     int evaluate;             /* evaluate assertions (record does not) */
+    int mcxd_test_clock;      /* --mcxd-test-clock: the targets are mcxd with
+                                 --test-clock; vectors requiring it run */
     mcx_level fail_on;        /* a failed vector's case fails only when its
                                  finding is at or above this level (--fail-on):
                                  a failed SHOULD vector is a warning */
@@ -63,9 +67,14 @@ enum { MCX_CONFORM_SKIP = -1, MCX_CONFORM_FAIL = 0, MCX_CONFORM_PASS = 1 };
 int mcx_conform_parse_target(const char *url, mcx_access site, mcx_conform_target *t,
                              char *err, size_t err_len);
 
-/* Run one vector: adds a test case to `rep` (unless it is NULL) and VC-*
+/* "HOST:PORT:ADDR:PORT" (curl CONNECT_TO) mapping the step URL onto the
+ * target of `site` and the URL's scheme; 0, or -1 with why. */
+int mcx_conform_connect_to(const mcx_conform_options *o, const char *url, mcx_access site,
+                           char *out, size_t out_len, char *why, size_t why_len);
+
+/* Run one vector (conform_vector.c): adds a test case to `rep` (unless it is NULL) and VC-*
  * findings for failures, fills `rec` (may be NULL) with each executed step's
- * response bytes. *transport_failed is set when a step got no response.
+ * response bytes (an async step's where it is awaited). *transport_failed is set when a step got no response.
  * Returns MCX_CONFORM_PASS, _FAIL or _SKIP. */
 int mcx_conform_run_vector(const mcx_conform_options *o, const mcx_vector *v,
                            const mcx_vector_vars *topo_vars, mcx_report *rep,

@@ -4,8 +4,10 @@
  *
  * Owns: status-independent assertions (header equality / regex / absence /
  * count, body checks, XPath over the body with libxml2 and the document's
- * own namespaces, RFC 6901 JSON pointer lookup over jansson values),
- * captures into variables, and the one-line "expected vs actual" text.
+ * own namespaces, RFC 6901 JSON pointer lookup over jansson values with
+ * the [name=value] array selectors of vectors/README.md), captures into
+ * variables (header, XPath, pointer or the raw body, optionally after a
+ * prefix), and the one-line "expected vs actual" text.
  * Response bodies are untrusted: XML is parsed with no network, no entity
  * substitution and any DOCTYPE refused. Does not own: sending requests or
  * deciding what a failure means (conform_run.c).
@@ -60,6 +62,56 @@ static int jp_index(const char *tok, size_t *idx)
     return 0;
 }
 
+/* Scalar text of a JSON value; compact serialisation of containers. */
+static char *assert_json_text(const json_t *v);
+
+/* Does element `el` satisfy one condition "a.b=value" (n bytes)? */
+static int jp_condition(json_t *el, const char *cond, size_t n)
+{
+    const char *eq = memchr(cond, '=', n);
+    if (!eq)
+        return 0;
+    json_t *cur = el;
+    for (const char *p = cond; p < eq && cur;) {
+        const char *dot = memchr(p, '.', (size_t)(eq - p));
+        size_t len = dot ? (size_t)(dot - p) : (size_t)(eq - p);
+        char key[256];
+        if (len >= sizeof key || !json_is_object(cur))
+            return 0;
+        memcpy(key, p, len);
+        key[len] = '\0';
+        cur = json_object_get(cur, key);
+        p = dot ? dot + 1 : eq;
+    }
+    if (!cur || json_is_object(cur) || json_is_array(cur))
+        return 0;
+    char *text = assert_json_text(cur);
+    size_t want = n - (size_t)(eq + 1 - cond);
+    int ok = text && strlen(text) == want && memcmp(text, eq + 1, want) == 0;
+    free(text);
+    return ok;
+}
+
+/* "[cond,cond]": the first element of array `arr` meeting every condition. */
+static json_t *jp_select(json_t *arr, const char *tok)
+{
+    size_t n = strlen(tok);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *el = json_array_get(arr, i);
+        int ok = 1;
+        for (size_t at = 1; ok && at < n - 1;) {
+            size_t end = at;
+            while (end < n - 1 && tok[end] != ',')
+                end++;
+            ok = jp_condition(el, tok + at, end - at);
+            at = end + 1;
+        }
+        if (ok)
+            return el;
+    }
+    return NULL;
+}
+
 json_t *mcx_json_pointer(json_t *root, const char *ptr, char *err, size_t err_len)
 {
     if (err_len)
@@ -83,7 +135,14 @@ json_t *mcx_json_pointer(json_t *root, const char *ptr, char *err, size_t err_le
                      (size_t)(p - ptr));
             return NULL;
         }
-        if (json_is_object(cur)) {
+        size_t tl = strlen(tok);
+        if (json_is_array(cur) && tl > 2 && tok[0] == '[' && tok[tl - 1] == ']') {
+            cur = jp_select(cur, tok);
+            if (!cur) {
+                snprintf(err, err_len, "no array element matches %s", tok);
+                return NULL;
+            }
+        } else if (json_is_object(cur)) {
             cur = json_object_get(cur, tok);
         } else if (json_is_array(cur)) {
             size_t idx;
@@ -106,7 +165,6 @@ json_t *mcx_json_pointer(json_t *root, const char *ptr, char *err, size_t err_le
     }
 }
 
-/* Scalar text of a JSON value; compact serialisation of containers. */
 static char *assert_json_text(const json_t *v)
 {
     char buf[64];
@@ -436,8 +494,14 @@ static int assert_structured(const mcx_vector_step *s, const mcx_vector_assert *
         break;
     case MCX_VOP_ABSENT:
         ok = !val.exists;
-        if (!ok)
+        if (!ok && a->kind == MCX_VA_JSON) {
+            char shown[ASSERT_SHOW * 4 + 8];
+            assert_show(shown, sizeof shown, val.text ? val.text : "",
+                        val.text ? strlen(val.text) : 0);
+            snprintf(why, why_len, "expected no value, found '%s'", shown);
+        } else if (!ok) {
             snprintf(why, why_len, "expected no match, found %ld", val.count > 0 ? val.count : 1);
+        }
         break;
     case MCX_VOP_COUNT:
         ok = assert_count(expected, val.count, why, why_len);
@@ -495,7 +559,13 @@ int mcx_conform_capture(const mcx_vector_step *s, const mcx_vector_capture *c,
                         size_t why_len)
 {
     char *value = NULL;
-    if (c->kind == MCX_VA_HEADER) {
+    if (c->kind == MCX_VA_BODY) {
+        if (resp->body_len && memchr(resp->body, '\0', resp->body_len)) {
+            snprintf(why, why_len, "capture '%s': the body holds a NUL byte", c->name);
+            return -1;
+        }
+        value = strdup(resp->body ? resp->body : "");
+    } else if (c->kind == MCX_VA_HEADER) {
         const char *h = mcx_http_header_get(resp, c->target);
         if (!h) {
             snprintf(why, why_len, "capture '%s': header %s absent", c->name, c->target);
@@ -517,6 +587,26 @@ int mcx_conform_capture(const mcx_vector_step *s, const mcx_vector_capture *c,
     }
     if (!value)
         return -1;
+    if (c->strip_prefix) {
+        char missing[128];
+        char *prefix = mcx_vector_expand(c->strip_prefix, vars, missing, sizeof missing);
+        size_t pl = prefix ? strlen(prefix) : 0;
+        if (!prefix || strncmp(value, prefix, pl) != 0) {
+            char shown[ASSERT_SHOW * 4 + 8];
+            assert_show(shown, sizeof shown, value, strlen(value));
+            if (prefix)
+                snprintf(why, why_len, "capture '%s': '%s' does not start with '%s'", c->name,
+                         shown, prefix);
+            else
+                snprintf(why, why_len, "capture '%s': strip-prefix: variable {{%s}} has no value",
+                         c->name, missing);
+            free(prefix);
+            free(value);
+            return -1;
+        }
+        memmove(value, value + pl, strlen(value) - pl + 1);
+        free(prefix);
+    }
     if (c->base64) {
         char *b64 = mcx_vector_base64((const unsigned char *)value, strlen(value));
         free(value);

@@ -3,19 +3,17 @@
  *
  * Owns: target URLs, mapping a step's URL (real topology names) onto the
  * target of its side and scheme with CONNECT_TO (so Host and SNI stay the
- * real names), executing the steps in order through mcx_http_perform,
- * captures between steps, turning failed assertions into one VC-* finding
- * per vector, loading a vectors directory, the deterministic shuffle, and
+ * real names), loading a vectors directory, the deterministic shuffle, and
  * the recording file format (vectors/recorded/ID.http: read, write,
- * compare). Does not own: the assertions themselves (conform_assert.c),
- * command-line parsing (cmd_conform.c, cmd_record.c).
+ * compare). Does not own: running one vector's steps (conform_vector.c),
+ * the assertions themselves (conform_assert.c), command-line parsing
+ * (cmd_conform.c, cmd_record.c).
  */
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +22,6 @@
 #include <unistd.h>
 #include "conform.h"
 
-#define RUN_WHY 640
 #define RUN_MAX_VECTORS 4096
 
 /* ---- targets ---- */
@@ -83,9 +80,8 @@ static const mcx_conform_target *run_target(const mcx_conform_options *o, mcx_ac
     return NULL;
 }
 
-/* "HOST:PORT:ADDR:PORT" for the step URL, or -1 with why. */
-static int run_connect_to(const mcx_conform_options *o, const char *url, mcx_access site,
-                          char *out, size_t out_len, char *why, size_t why_len)
+int mcx_conform_connect_to(const mcx_conform_options *o, const char *url, mcx_access site,
+                           char *out, size_t out_len, char *why, size_t why_len)
 {
     CURLU *u = curl_url();
     if (!u)
@@ -300,252 +296,6 @@ int mcx_conform_recording_check(const mcx_conform_options *o, const mcx_vector *
     }
     mcx_conform_recording_free(&want);
     return same;
-}
-
-/* ---- one vector ---- */
-
-typedef struct run_failure {
-    int count;
-    char first[RUN_WHY];
-    char url[512];
-    int status;
-    const mcx_http_response *resp;
-} run_failure;
-
-static void run_fail(run_failure *rf, const mcx_http_response *resp, const char *url,
-                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void run_fail(run_failure *rf, const mcx_http_response *resp, const char *url,
-                     const char *fmt, ...)
-{
-    if (rf->count++ > 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(rf->first, sizeof rf->first, fmt, ap);
-    va_end(ap);
-    snprintf(rf->url, sizeof rf->url, "%s", url ? url : "");
-    rf->status = resp ? resp->status : 0;
-}
-
-static int run_status_ok(const mcx_vector_step *s, int status)
-{
-    for (size_t i = 0; i < s->nstatus; i++)
-        if (s->status[i] == status)
-            return 1;
-    return 0;
-}
-
-static const char *run_precondition(const mcx_conform_options *o, const mcx_vector *v,
-                                    const mcx_vector_vars *vars, char *why, size_t why_len)
-{
-    if (v->requires_profile >= 0 && (!o->topo || (int)o->topo->profile != v->requires_profile)) {
-        snprintf(why, why_len, "needs profile %s",
-                 v->requires_profile == MCX_PROFILE_2013 ? "2013" : "2010cu4");
-        return why;
-    }
-    for (size_t i = 0; i < v->nrequires_vars; i++)
-        if (!mcx_vector_vars_get(vars, v->requires_vars[i])) {
-            snprintf(why, why_len, "topology has no {{%s}}", v->requires_vars[i]);
-            return why;
-        }
-    return NULL;
-}
-
-/* Execute one step; returns 0 when a response arrived, -1 otherwise. */
-static int run_step(const mcx_conform_options *o, const mcx_vector_step *s,
-                    mcx_vector_vars *vars, mcx_http_response *resp, char **url_out,
-                    run_failure *rf, int *skipped)
-{
-    char missing[128], why[RUN_WHY];
-    char *url = mcx_vector_expand(s->url, vars, missing, sizeof missing);
-    char *body = NULL;
-    mcx_http_header *hdrs = calloc(s->nheaders + 1, sizeof *hdrs);
-    int rc = -1;
-    *url_out = url;
-    if (!url) {
-        snprintf(why, sizeof why, "topology has no {{%s}}", missing);
-        run_fail(rf, NULL, s->url, "step '%s': %s", s->name, why);
-        *skipped = 1;
-        goto out;
-    }
-    for (size_t i = 0; i < s->nheaders; i++) {
-        hdrs[i].name = s->headers[i].name;
-        hdrs[i].value = mcx_vector_expand(s->headers[i].value, vars, missing, sizeof missing);
-        if (!hdrs[i].value) {
-            run_fail(rf, NULL, url, "step '%s': header %s: topology has no {{%s}}", s->name,
-                     s->headers[i].name, missing);
-            *skipped = 1;
-            goto out;
-        }
-    }
-    if (s->body && !(body = mcx_vector_expand(s->body, vars, missing, sizeof missing))) {
-        run_fail(rf, NULL, url, "step '%s': body: topology has no {{%s}}", s->name, missing);
-        *skipped = 1;
-        goto out;
-    }
-    char connect_to[512];
-    if (run_connect_to(o, url, s->site, connect_to, sizeof connect_to, why, sizeof why) != 0) {
-        run_fail(rf, NULL, url, "step '%s': %s", s->name, why);
-        goto out;
-    }
-    const char *connect_list[2] = {connect_to, NULL};
-    mcx_http_options opt = {
-        .connect_to = connect_list,
-        .resolve_only = 1,
-        .ca_file = o->ca_file,
-        .insecure = o->insecure,
-        .timeout_ms = o->timeout_ms ? o->timeout_ms : 5000,
-    };
-    mcx_http_request req = {
-        .method = s->method,
-        .url = url,
-        .headers = hdrs,
-        .nheaders = s->nheaders,
-        .body = body,
-        .body_len = body ? strlen(body) : 0,
-    };
-    if (mcx_http_perform(&req, &opt, resp) != 0 || resp->error != MCX_HTTP_OK) {
-        run_fail(rf, NULL, url, "step '%s' (%s %s): no response: %s", s->name, s->method, url,
-                 resp->error_text[0] ? resp->error_text : "transport error");
-        goto out;
-    }
-    rc = 0;
-out:
-    for (size_t i = 0; i < s->nheaders; i++)
-        free(hdrs[i].value);
-    free(hdrs);
-    free(body);
-    return rc;
-}
-
-static void run_evaluate(const mcx_vector_step *s, const char *url,
-                         const mcx_http_response *resp, const mcx_vector_vars *vars,
-                         run_failure *rf)
-{
-    char why[RUN_WHY], desc[RUN_WHY];
-    if (!run_status_ok(s, resp->status)) {
-        char want[64] = "";
-        for (size_t i = 0; i < s->nstatus; i++)
-            snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", i ? "|" : "",
-                     s->status[i]);
-        run_fail(rf, resp, url, "step '%s' (%s %s): status: expected %s, got %d", s->name,
-                 s->method, url, want, resp->status);
-    }
-    for (size_t i = 0; i < s->nasserts; i++) {
-        if (mcx_conform_assert(s, &s->asserts[i], resp, vars, why, sizeof why))
-            continue;
-        mcx_conform_assert_describe(&s->asserts[i], desc, sizeof desc);
-        run_fail(rf, resp, url, "step '%s' (%s %s): %s: %s", s->name, s->method, url, desc, why);
-    }
-}
-
-int mcx_conform_run_vector(const mcx_conform_options *o, const mcx_vector *v,
-                           const mcx_vector_vars *topo_vars, mcx_report *rep,
-                           mcx_conform_recording *rec, int *transport_failed)
-{
-    char why[RUN_WHY];
-    *transport_failed = 0;
-    if (run_precondition(o, v, topo_vars, why, sizeof why)) {
-        if (rep) {
-            mcx_report_case(rep, v->id, -1, why);
-            mcx_finding *f = mcx_report_add(rep, "VC-008", "%s skipped: %s", v->id, why);
-            mcx_finding_set_subject(f, v->id);
-        }
-        return MCX_CONFORM_SKIP;
-    }
-    mcx_vector_vars vars;
-    mcx_vector_vars_init(&vars);
-    mcx_vector_vars_copy(&vars, topo_vars);
-    run_failure rf;
-    memset(&rf, 0, sizeof rf);
-    int skipped = 0;
-    char *excerpt = NULL;
-    size_t excerpt_len = 0;
-    for (size_t i = 0; i < v->nsteps; i++) {
-        const mcx_vector_step *s = &v->steps[i];
-        mcx_http_response resp;
-        memset(&resp, 0, sizeof resp);
-        char *url = NULL;
-        int before = rf.count;
-        if (run_step(o, s, &vars, &resp, &url, &rf, &skipped) != 0) {
-            if (!skipped)
-                *transport_failed = 1;
-            free(url);
-            mcx_http_response_free(&resp);
-            break;
-        }
-        if (rec) {
-            char *bytes;
-            size_t len;
-            if (mcx_conform_serialize(&resp, &bytes, &len) == 0) {
-                mcx_conform_recording_add(rec, s->name, bytes, len);
-                free(bytes);
-            }
-        }
-        if (o->evaluate)
-            run_evaluate(s, url, &resp, &vars, &rf);
-        if (rf.count > before && before == 0 && !excerpt && resp.body_len) {
-            excerpt_len = resp.body_len < MCX_EXCERPT_MAX ? resp.body_len : MCX_EXCERPT_MAX;
-            excerpt = malloc(excerpt_len);
-            if (excerpt)
-                memcpy(excerpt, resp.body, excerpt_len);
-        }
-        int capture_failed = 0;
-        for (size_t c = 0; c < s->ncaptures && !capture_failed; c++)
-            if (mcx_conform_capture(s, &s->captures[c], &resp, &vars, why, sizeof why) != 0) {
-                run_fail(&rf, &resp, url, "step '%s' (%s %s): %s", s->name, s->method, url, why);
-                capture_failed = 1;
-            }
-        free(url);
-        mcx_http_response_free(&resp);
-        if (capture_failed)
-            break;
-    }
-    mcx_vector_vars_free(&vars);
-
-    int outcome = rf.count == 0 ? MCX_CONFORM_PASS : skipped ? MCX_CONFORM_SKIP : MCX_CONFORM_FAIL;
-    if (rep) {
-        if (outcome == MCX_CONFORM_PASS) {
-            mcx_report_case(rep, v->id, 1, NULL);
-        } else if (outcome == MCX_CONFORM_SKIP) {
-            mcx_report_case(rep, v->id, -1, rf.first);
-            mcx_finding *f = mcx_report_add(rep, "VC-008", "%s skipped: %s", v->id, rf.first);
-            mcx_finding_set_subject(f, v->id);
-        } else if (o->evaluate || *transport_failed) {
-            const char *id = *transport_failed                  ? "VC-007"
-                             : v->strength == MCX_VECTOR_SHOULD ? "VC-002"
-                             : v->strength == MCX_VECTOR_MAY    ? "VC-003"
-                                                                : "VC-001";
-            mcx_finding *f;
-            if (rf.count > 1)
-                f = mcx_report_add(rep, id, "%s (%s, %s): %s (and %d more failed assertion%s)",
-                                   v->id, mcx_vector_result_name(v->result),
-                                   mcx_vector_strength_name(v->strength), rf.first, rf.count - 1,
-                                   rf.count > 2 ? "s" : "");
-            else
-                f = mcx_report_add(rep, id, "%s (%s, %s): %s", v->id,
-                                   mcx_vector_result_name(v->result),
-                                   mcx_vector_strength_name(v->strength), rf.first);
-            mcx_finding_set_subject(f, v->id);
-            mcx_finding_set_evidence(f, rf.url[0] ? rf.url : NULL, rf.status, excerpt,
-                                     excerpt_len);
-            if (f->level >= o->fail_on) {
-                mcx_report_case(rep, v->id, 0, rf.first);
-            } else {
-                /* Below --fail-on (a SHOULD or MAY vector): the finding
-                 * reports it, the case does not fail the run. */
-                char detail[RUN_WHY + 64];
-                snprintf(detail, sizeof detail, "%s not met (%s, %s): %s",
-                         mcx_vector_strength_name(v->strength), id, mcx_level_name(f->level),
-                         rf.first);
-                mcx_report_case(rep, v->id, 1, detail);
-                outcome = MCX_CONFORM_PASS;
-            }
-        }
-    }
-    free(excerpt);
-    return outcome;
 }
 
 /* ---- directories ---- */

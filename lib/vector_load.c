@@ -7,7 +7,9 @@
  * it against the compiled-in lib/vector.xsd, and the semantic rules XSD
  * cannot express (one operator per assertion, unique step names, known
  * {{variables}}, captures defined before use, XPath / regex / JSON pointer
- * syntax, <enforces> refs known to the directory's statements.xml). Every
+ * syntax and [name=value] selectors, every async step awaited once by a
+ * later step and its captures visible only after that, cleanup steps last,
+ * <enforces> refs known to the directory's statements.xml). Every
  * error names file:line and a rule name. The safe parse + XSD step is shared
  * with the statements loader (vector_xml.h).
  * Does not own: variable values (vector_vars.c) nor running a vector.
@@ -115,8 +117,10 @@ static void load_free_step(mcx_vector_step *s)
     for (size_t i = 0; i < s->ncaptures; i++) {
         free(s->captures[i].name);
         free(s->captures[i].target);
+        free(s->captures[i].strip_prefix);
     }
     free(s->captures);
+    free(s->awaits);
 }
 
 void mcx_vector_free(mcx_vector *v)
@@ -263,6 +267,31 @@ static void load_check_regex(load_state *st, int line, const char *re)
     regfree(&rx);
 }
 
+/* A reference token "[name=value,name.sub=value]" selects the first array
+ * element whose members have those values: each condition needs a name made
+ * of non-empty '.'-separated member names and an '='. */
+static int load_selector_ok(const char *tok, size_t n)
+{
+    if (n < 2 || tok[0] != '[' || tok[n - 1] != ']')
+        return 1; /* not a selector: a plain member name or index */
+    size_t i = 1;
+    while (i < n - 1) {
+        size_t end = i;
+        while (end < n - 1 && tok[end] != ',')
+            end++;
+        const char *eq = memchr(tok + i, '=', end - i);
+        if (!eq || eq == tok + i || tok[i] == '.' || eq[-1] == '.')
+            return 0;
+        for (const char *p = tok + i; p + 1 < eq; p++)
+            if (p[0] == '.' && p[1] == '.')
+                return 0;
+        i = end + 1;
+        if (end < n - 1 && i == n - 1)
+            return 0; /* trailing ',' */
+    }
+    return n > 2;
+}
+
 static void load_check_pointer(load_state *st, int line, const char *ptr)
 {
     if (st->failed || !ptr)
@@ -279,6 +308,20 @@ static void load_check_pointer(load_state *st, int line, const char *ptr)
                       ptr);
             return;
         }
+    for (const char *p = ptr; *p == '/';) {
+        const char *end = strchr(p + 1, '/');
+        size_t n = end ? (size_t)(end - p - 1) : strlen(p + 1);
+        if (!load_selector_ok(p + 1, n)) {
+            load_fail(st, line, "json-pointer-syntax",
+                      "JSON pointer '%s': selector '%.*s' must be [name=value] or "
+                      "[a.b=value,c=value] with non-empty member names",
+                      ptr, (int)n, p + 1);
+            return;
+        }
+        if (!end)
+            break;
+        p = end;
+    }
 }
 
 /* ---- building ---- */
@@ -385,7 +428,8 @@ static void load_expect(load_state *st, const xmlNode *n, mcx_vector_step *s,
     }
 }
 
-static void load_capture(load_state *st, const xmlNode *n, mcx_vector_step *s)
+static void load_capture(load_state *st, const xmlNode *n, mcx_vector_step *s,
+                         const load_defined *def)
 {
     int line = load_line(n);
     mcx_vector_capture *caps = load_grow(s->captures, s->ncaptures, sizeof *caps);
@@ -401,11 +445,21 @@ static void load_capture(load_state *st, const xmlNode *n, mcx_vector_step *s)
     char *form = load_attr(n, "form");
     c->xml = form && strcmp(form, "xml") == 0;
     free(form);
+    c->strip_prefix = load_attr(n, "strip-prefix");
+    load_check_template(st, line, "strip-prefix", c->strip_prefix, def);
     int nsrc = 0;
+    char *body = load_attr(n, "body");
+    if (body) {
+        nsrc++;
+        c->kind = MCX_VA_BODY;
+        free(body);
+    }
     static const struct {
         const char *attr;
         mcx_vector_assert_kind kind;
     } srcs[] = {{"header", MCX_VA_HEADER}, {"xpath", MCX_VA_XPATH}, {"pointer", MCX_VA_JSON}};
+    if (st->failed)
+        return;
     for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
         char *v = load_attr(n, srcs[i].attr);
         if (!v)
@@ -417,8 +471,8 @@ static void load_capture(load_state *st, const xmlNode *n, mcx_vector_step *s)
     }
     if (nsrc != 1)
         return load_fail(st, line, "capture-source",
-                         "<capture name=\"%s\"> needs exactly one of header, xpath, pointer "
-                         "(found %d)",
+                         "<capture name=\"%s\"> needs exactly one of header, xpath, pointer, "
+                         "body (found %d)",
                          c->name ? c->name : "", nsrc);
     if (c->name && mcx_vector_var_known(c->name))
         return load_fail(st, line, "capture-shadows",
@@ -431,8 +485,62 @@ static void load_capture(load_state *st, const xmlNode *n, mcx_vector_step *s)
         load_check_pointer(st, line, c->target);
 }
 
-static void load_step(load_state *st, const xmlNode *n, mcx_vector_step *s, load_defined *def)
+/* Make the captures of step s visible to the steps after the current one. */
+static void load_define_captures(load_state *st, const mcx_vector_step *s, load_defined *def)
 {
+    for (size_t i = 0; i < s->ncaptures && !st->failed; i++) {
+        if (def->n == LOAD_MAX_DEFINED)
+            return load_fail(st, s->captures[i].line, "capture-count",
+                             "more than %d captures in one vector", LOAD_MAX_DEFINED);
+        def->names[def->n++] = s->captures[i].name;
+    }
+}
+
+/* <await step="NAME"/> in step v->steps[cur]: NAME is an earlier async step
+ * not awaited yet; its captures become visible after this step. */
+static void load_await(load_state *st, const xmlNode *n, mcx_vector *v, size_t cur,
+                       load_defined *def)
+{
+    mcx_vector_step *s = &v->steps[cur];
+    int line = load_line(n);
+    char *name = load_attr(n, "step");
+    size_t found = cur;
+    for (size_t i = 0; name && i < cur; i++)
+        if (v->steps[i].name && strcmp(v->steps[i].name, name) == 0)
+            found = i;
+    if (found == cur) {
+        load_fail(st, line, "async-await", "<await step=\"%s\"> names no earlier step",
+                  name ? name : "");
+    } else if (!v->steps[found].async) {
+        load_fail(st, line, "async-await",
+                  "<await step=\"%s\">: that step (line %d) is not async=\"true\"", name,
+                  v->steps[found].line);
+    } else {
+        for (size_t i = 0; i < cur && !st->failed; i++)
+            for (size_t k = 0; k < v->steps[i].nawaits; k++)
+                if (v->steps[i].awaits[k] == found)
+                    load_fail(st, line, "async-await",
+                              "step '%s' is already awaited by step '%s' (line %d)", name,
+                              v->steps[i].name, v->steps[i].line);
+        for (size_t k = 0; k < s->nawaits && !st->failed; k++)
+            if (s->awaits[k] == found)
+                load_fail(st, line, "async-await", "step '%s' is awaited twice", name);
+    }
+    free(name);
+    if (st->failed)
+        return;
+    size_t *aw = load_grow(s->awaits, s->nawaits, sizeof *aw);
+    if (!aw)
+        return load_fail(st, line, "internal", "out of memory");
+    s->awaits = aw;
+    aw[s->nawaits++] = found;
+    load_define_captures(st, &v->steps[found], def);
+}
+
+static void load_step(load_state *st, const xmlNode *n, mcx_vector *v, size_t cur,
+                      load_defined *def)
+{
+    mcx_vector_step *s = &v->steps[cur];
     s->line = load_line(n);
     s->name = load_attr(n, "name");
     s->method = load_attr(n, "method");
@@ -442,6 +550,21 @@ static void load_step(load_state *st, const xmlNode *n, mcx_vector_step *s, load
     char *site = load_attr(n, "site");
     s->site = site && strcmp(site, "internal") == 0 ? MCX_ACCESS_INTERNAL : MCX_ACCESS_EXTERNAL;
     free(site);
+    char *flag = load_attr(n, "async");
+    s->async = load_bool(flag);
+    free(flag);
+    flag = load_attr(n, "cleanup");
+    s->cleanup = load_bool(flag);
+    free(flag);
+    flag = load_attr(n, "park-ms");
+    s->park_ms = flag ? atoi(flag) : MCX_VECTOR_PARK_MS;
+    free(flag);
+    if (s->async && s->cleanup)
+        load_fail(st, s->line, "async-await", "a cleanup step cannot be async");
+    if (cur > 0 && v->steps[cur - 1].cleanup && !s->cleanup)
+        load_fail(st, s->line, "cleanup-order",
+                  "step '%s' follows the cleanup step '%s': cleanup steps come last",
+                  s->name ? s->name : "", v->steps[cur - 1].name ? v->steps[cur - 1].name : "");
     load_check_template(st, s->line, "step url", s->url, def);
     for (const xmlNode *c = n->children; c && !st->failed; c = c->next) {
         if (load_is(c, "header")) {
@@ -464,16 +587,16 @@ static void load_step(load_state *st, const xmlNode *n, mcx_vector_step *s, load
         } else if (load_is(c, "expect")) {
             load_expect(st, c, s, def);
         } else if (load_is(c, "capture")) {
-            load_capture(st, c, s);
+            load_capture(st, c, s, def);
         }
     }
-    /* Captures become visible to later steps only. */
-    for (size_t i = 0; i < s->ncaptures && !st->failed; i++) {
-        if (def->n == LOAD_MAX_DEFINED)
-            return load_fail(st, s->captures[i].line, "capture-count",
-                             "more than %d captures in one vector", LOAD_MAX_DEFINED);
-        def->names[def->n++] = s->captures[i].name;
-    }
+    /* Captures become visible to later steps only; an async step's once a
+     * later step awaits it. */
+    if (!s->async)
+        load_define_captures(st, s, def);
+    for (const xmlNode *c = n->children; c && !st->failed; c = c->next)
+        if (load_is(c, "await"))
+            load_await(st, c, v, cur, def);
 }
 
 static void load_enforces(load_state *st, const xmlNode *n, mcx_vector *v)
@@ -533,6 +656,10 @@ static mcx_vector *load_build(load_state *st, const xmlNode *root, const char *p
         } else if (load_is(c, "enforces")) {
             load_enforces(st, c, v);
         } else if (load_is(c, "requires")) {
+            char *target = load_attr(c, "target");
+            if (target)
+                v->requires_test_clock = 1;
+            free(target);
             char *profile = load_attr(c, "profile");
             if (profile)
                 v->requires_profile =
@@ -564,7 +691,7 @@ static mcx_vector *load_build(load_state *st, const xmlNode *root, const char *p
             v->steps = steps;
             v->nsteps++;
             mcx_vector_step *s = &steps[v->nsteps - 1];
-            load_step(st, c, s, &def);
+            load_step(st, c, v, v->nsteps - 1, &def);
             for (size_t i = 0; i + 1 < v->nsteps && !st->failed; i++)
                 if (s->name && steps[i].name && strcmp(steps[i].name, s->name) == 0)
                     load_fail(st, s->line, "duplicate-step",
@@ -573,10 +700,27 @@ static mcx_vector *load_build(load_state *st, const xmlNode *root, const char *p
     }
     if (!st->failed && (!v->id || !v->title || !v->source || v->nsteps == 0))
         load_fail(st, load_line(root), "xsd", "incomplete vector");
+    for (size_t i = 0; i < v->nsteps && !st->failed; i++) {
+        int awaited = 0;
+        for (size_t k = i + 1; k < v->nsteps && !awaited; k++)
+            for (size_t a = 0; a < v->steps[k].nawaits; a++)
+                awaited |= v->steps[k].awaits[a] == i;
+        if (v->steps[i].async && !awaited)
+            load_fail(st, v->steps[i].line, "async-await",
+                      "async step '%s' is never awaited (add <await step=\"%s\"/> to a later "
+                      "step)",
+                      v->steps[i].name, v->steps[i].name);
+    }
+    size_t nmain = v->nsteps;
+    while (!st->failed && nmain > 0 && v->steps[nmain - 1].cleanup)
+        nmain--;
+    if (!st->failed && nmain == 0)
+        load_fail(st, v->steps[0].line, "cleanup-order", "every step is a cleanup step");
     /* The expected result must agree with the final step's statuses: a valid
-     * request ends in 2xx, an invalid one is rejected (4xx/5xx). */
+     * request ends in 2xx, an invalid one is rejected (4xx/5xx). Cleanup
+     * steps do not count. */
     if (!st->failed && v->result != MCX_VECTOR_ACCEPTABLE) {
-        const mcx_vector_step *last = &v->steps[v->nsteps - 1];
+        const mcx_vector_step *last = &v->steps[nmain - 1];
         for (size_t i = 0; i < last->nstatus && !st->failed; i++) {
             int code = last->status[i];
             int ok = v->result == MCX_VECTOR_VALID ? code >= 200 && code < 300 : code >= 400;

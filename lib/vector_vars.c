@@ -34,8 +34,10 @@ static const char *const vars_known[] = {
     "home_sip_server_external_fqdn", "home_sip_server_external_port",
     "mcx_web",
     "user_other_domain", "password_other_domain", "basic_auth_other_domain",
+    "mcx_web_other_domain",
     "user_other_pool", "password_other_pool", "basic_auth_other_pool",
-    "other_pool_internal_web", "other_pool_external_web",
+    "other_pool_internal_web", "other_pool_external_web", "mcx_web_other_pool",
+    "session_short_expiration_interval", "session_expiration_interval",
     "user_online", "password_online", "basic_auth_online", "online_autodiscover_url",
     "user_disabled", "password_disabled", "basic_auth_disabled",
     "user_unknown",
@@ -226,6 +228,13 @@ static int vars_set_endpoint(mcx_vector_vars *v, const char *prefix, const char 
     return rc;
 }
 
+/* The FQDN of a pool's Mcx URLs: external web unless ExposedWebUrl=Internal. */
+static const char *vars_mcx_web(const mcx_topology *t, const mcx_pool *p)
+{
+    return t->exposed_web_url == MCX_EXPOSED_INTERNAL ? p->internal_web_fqdn
+                                                      : p->external_web_fqdn;
+}
+
 static int vars_is_pool_user(const mcx_topology *t, const mcx_user *u)
 {
     return u->enabled && u->sip_uri && u->home_pool && vars_pool(t, u->home_pool) != NULL;
@@ -250,6 +259,9 @@ int mcx_vector_vars_from_topology(mcx_vector_vars *v, const mcx_topology *t)
     }
     if (t->reverse_proxy_fqdn)
         rc |= mcx_vector_vars_set(v, "reverse_proxy", t->reverse_proxy_fqdn);
+    rc |= vars_setf(v, "session_short_expiration_interval", "%d",
+                    t->session_short_expiration_interval);
+    rc |= vars_setf(v, "session_expiration_interval", "%d", t->session_expiration_interval);
 
     const mcx_pool *ad = vars_ad_pool(t);
     if (ad) {
@@ -279,9 +291,7 @@ int mcx_vector_vars_from_topology(mcx_vector_vars *v, const mcx_topology *t)
         rc |= vars_set_endpoint(v, "home", "sip_client_external", &home->sip_client_external);
         rc |= vars_set_endpoint(v, "home", "sip_server_internal", &home->sip_server_internal);
         rc |= vars_set_endpoint(v, "home", "sip_server_external", &home->sip_server_external);
-        rc |= vars_setf(v, "mcx_web", "%s",
-                        t->exposed_web_url == MCX_EXPOSED_INTERNAL ? home->internal_web_fqdn
-                                                                   : home->external_web_fqdn);
+        rc |= mcx_vector_vars_set(v, "mcx_web", vars_mcx_web(t, home));
     }
 
     for (size_t i = 0; i < t->nusers; i++) {
@@ -289,14 +299,18 @@ int mcx_vector_vars_from_topology(mcx_vector_vars *v, const mcx_topology *t)
         if (u == user || !u->sip_uri)
             continue;
         if (!mcx_vector_vars_get(v, "user_other_domain") && vars_is_pool_user(t, u) &&
-            strcasecmp(vars_domain_of(u->sip_uri), domain) != 0)
+            strcasecmp(vars_domain_of(u->sip_uri), domain) != 0) {
             rc |= vars_set_user(v, "_other_domain", u);
+            rc |= mcx_vector_vars_set(v, "mcx_web_other_domain",
+                                      vars_mcx_web(t, vars_pool(t, u->home_pool)));
+        }
         if (!mcx_vector_vars_get(v, "user_other_pool") && home && vars_is_pool_user(t, u) &&
             strcasecmp(u->home_pool, home->id) != 0) {
             const mcx_pool *other = vars_pool(t, u->home_pool);
             rc |= vars_set_user(v, "_other_pool", u);
             rc |= mcx_vector_vars_set(v, "other_pool_internal_web", other->internal_web_fqdn);
             rc |= mcx_vector_vars_set(v, "other_pool_external_web", other->external_web_fqdn);
+            rc |= mcx_vector_vars_set(v, "mcx_web_other_pool", vars_mcx_web(t, other));
         }
         if (!mcx_vector_vars_get(v, "user_online") && u->enabled && u->home_pool &&
             strcasecmp(u->home_pool, "online") == 0 && t->online_autodiscover_url) {

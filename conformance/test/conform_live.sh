@@ -2,7 +2,7 @@
 # conform_live.sh -- end-to-end proof of the conformance suite against mcxd.
 #
 # Owns: starting mcxd (deterministic: --now 2026-01-01T00:00:00Z --seed 1) on
-# 127.0.4.x high ports and checking that
+# 127.N.4.x high ports (N from the PID) and checking that
 #   1. `mcxcheck conform` passes every vector in vectors/ (exit 0);
 #   2. the same run twice gives byte-identical reports in every format;
 #   3. --shuffle-seed changes the order of the cases but not their results;
@@ -10,8 +10,13 @@
 #      corrupted recording is reported as VC-004 with exit 1;
 #   5. a second mcxd with the 2013 topology passes the 2013-only vectors
 #      (OAuth), and their recordings do not drift;
-#   6. against each `mcxd --break NAME` exactly the vector IDs listed in
-#      data/break-expectations.txt fail and the exit code is 1.
+#   6. an mcxd with --test-clock passes every Mobility vector with
+#      --mcxd-test-clock (MB-LIFE-* moves its clock), and the recordings of
+#      those clock vectors, made on such a fresh mcxd, do not drift;
+#   7. against each `mcxd --break NAME` exactly the vector IDs listed in
+#      data/break-expectations.txt fail and the exit code is 1 (the
+#      Mobility breaks included: drop-message, no-pget-replace,
+#      resend-acked, no-auth).
 # Does not own: mcxd, the vectors themselves, or the report formats.
 # Env (ci/run-tests.sh): MCXD, MCXCHECK, MCX_TOP. Exit 0 pass, 77 skip, else fail.
 set -u
@@ -21,6 +26,10 @@ mcxcheck=${MCXCHECK:-$top/build/mcxcheck}
 data=$top/conformance/test/data
 vectors=$top/vectors
 now=2026-01-01T00:00:00Z
+# Loopback /24 of this run: derived from the PID so that two runs at once
+# (engineers sharing a machine) do not collide on the ports; MCX_CONFORM_NET
+# overrides it (three octets, e.g. 127.0.4).
+net=${MCX_CONFORM_NET:-127.$((100 + $$ % 100)).4}
 
 [ -x "$mcxd" ] || { echo "skip: $mcxd not built"; exit 77; }
 [ -x "$mcxcheck" ] || { echo "skip: $mcxcheck not built"; exit 77; }
@@ -84,9 +93,9 @@ cases_of() {
 }
 
 # ---- 1..3: the default deployment -------------------------------------------
-start_mcxd 127.0.4.1 127.0.4.2
+start_mcxd $net.1 $net.2
 main_pid=$pid
-T=$(targets 127.0.4.1 127.0.4.2)
+T=$(targets $net.1 $net.2)
 
 # shellcheck disable=SC2086
 "$mcxcheck" conform $T >"$work/run.txt" 2>"$work/run.err"
@@ -120,9 +129,9 @@ echo "conform: --shuffle-seed changes the order, not the results"
 stop_mcxd "$main_pid"
 
 # ---- 4: recordings (fresh servers: web tickets come from the seeded stream) --
-start_mcxd 127.0.4.7 127.0.4.8
+start_mcxd $net.7 $net.8
 # shellcheck disable=SC2086
-"$mcxcheck" record $(targets 127.0.4.7 127.0.4.8) --check >"$work/check.txt" 2>&1
+"$mcxcheck" record $(targets $net.7 $net.8) --check >"$work/check.txt" 2>&1
 rc=$?
 [ $rc -eq 0 ] || { cat "$work/check.txt"; fail "record --check found drift (exit $rc)"; }
 stop_mcxd "$pid"
@@ -132,9 +141,9 @@ mkdir -p "$work/vec/recorded"
 cp "$vectors"/AD-ROOT-001.xml "$work/vec/"
 sed 's/AccessLocation="External"/AccessLocation="Internal"/' "$vectors/recorded/AD-ROOT-001.http" \
     >"$work/vec/recorded/AD-ROOT-001.http"
-start_mcxd 127.0.4.7 127.0.4.8
+start_mcxd $net.7 $net.8
 # shellcheck disable=SC2086
-"$mcxcheck" record $(targets 127.0.4.7 127.0.4.8) --vectors "$work/vec" --check \
+"$mcxcheck" record $(targets $net.7 $net.8) --vectors "$work/vec" --check \
     --format json >"$work/drift.json" 2>&1
 rc=$?
 [ $rc -eq 1 ] || fail "a corrupted recording gave exit $rc, expected 1"
@@ -143,8 +152,8 @@ stop_mcxd "$pid"
 echo "record --check: drift detected as VC-004"
 
 # ---- 5: the 2013 profile (OAuth) ----------------------------------------------
-start_mcxd 127.0.4.3 127.0.4.4 --topology "$data/topology-2013.xml"
-T13="$(targets 127.0.4.3 127.0.4.4) --topology $data/topology-2013.xml"
+start_mcxd $net.3 $net.4 --topology "$data/topology-2013.xml"
+T13="$(targets $net.3 $net.4) --topology $data/topology-2013.xml"
 # shellcheck disable=SC2086
 "$mcxcheck" record $T13 --select 'AU-OAUTH-*' --select '*-2013-*' --check >"$work/check13.txt" 2>&1
 rc=$?
@@ -158,13 +167,30 @@ grep -q '^ok [0-9]* - AD-USER-2013-001$' "$work/t13.tap" || fail "AD-USER-2013-0
 stop_mcxd "$pid"
 echo "conform: 2013 topology passes, OAuth vectors run"
 
-# ---- 6: every --break variant fails exactly the expected vectors --------------
+# ---- 6: the Mobility vectors that need mcxd --test-clock ----------------------
+start_mcxd $net.9 $net.10 --test-clock
+# shellcheck disable=SC2086
+"$mcxcheck" record $(targets $net.9 $net.10) --mcxd-test-clock --select 'MB-LIFE-*' \
+    --check >"$work/checkclock.txt" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$work/checkclock.txt"; fail "test-clock record --check found drift (exit $rc)"; }
+# shellcheck disable=SC2086
+"$mcxcheck" conform $(targets $net.9 $net.10) --mcxd-test-clock --select 'MB-*' \
+    --format tap --output "$work/clock.tap" 2>"$work/clock.err"
+rc=$?
+[ $rc -eq 0 ] || { cat "$work/clock.tap" "$work/clock.err"; fail "conform --mcxd-test-clock exit $rc, expected 0"; }
+grep -q '^ok [0-9]* - MB-LIFE-001$' "$work/clock.tap" || fail "MB-LIFE-001 did not pass with --mcxd-test-clock"
+grep -q '^ok [0-9]* - MB-EVT-004$' "$work/clock.tap" || fail "MB-EVT-004 (async P-GET) did not pass"
+stop_mcxd "$pid"
+echo "conform: Mobility vectors pass on mcxd --test-clock, idle expiry included"
+
+# ---- 7: every --break variant fails exactly the expected vectors --------------
 nbreaks=0
 while read -r name ids; do
     case $name in '' | '#'*) continue ;; esac
-    start_mcxd 127.0.4.5 127.0.4.6 --break "$name"
+    start_mcxd $net.5 $net.6 --break "$name"
     # shellcheck disable=SC2086
-    "$mcxcheck" conform $(targets 127.0.4.5 127.0.4.6) --format tap --output "$work/br.tap" 2>/dev/null
+    "$mcxcheck" conform $(targets $net.5 $net.6) --format tap --output "$work/br.tap" 2>/dev/null
     rc=$?
     stop_mcxd "$pid"
     [ $rc -eq 1 ] || fail "--break $name: exit $rc, expected 1"
@@ -174,6 +200,6 @@ while read -r name ids; do
     echo "--break $name: exactly $(echo "$want" | wc -w) expected vectors fail"
     nbreaks=$((nbreaks + 1))
 done <"$data/break-expectations.txt"
-[ $nbreaks -ge 7 ] || fail "only $nbreaks break variants checked"
+[ $nbreaks -ge 11 ] || fail "only $nbreaks break variants checked"
 echo "conform_live: all checks passed"
 exit 0

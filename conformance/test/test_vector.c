@@ -86,6 +86,61 @@ static void test_load_good(void **state)
     mcx_vector_free(v);
 }
 
+/* Multi-step exchanges: an async step awaited later, captures of the raw
+ * body and after a prefix, a cleanup step, the test-clock precondition. */
+static const char async_vector[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<vector id=\"MB-TEST-001\" result=\"invalid\">\n"
+    "  <title>t</title><source>protocol.md 5.1</source>\n"
+    "  <requires target=\"mcxd-test-clock\"/>\n"
+    "  <step name=\"create\" method=\"POST\" site=\"external\" url=\"https://{{mcx_web}}/a\">\n"
+    "    <expect status=\"201\"><body equals=\"x\"/></expect>\n"
+    "    <capture name=\"app\" header=\"Location\"/>\n"
+    "    <capture name=\"id\" header=\"Location\" strip-prefix=\"/a/\"/>\n"
+    "  </step>\n"
+    "  <step name=\"pget\" async=\"true\" park-ms=\"50\" site=\"external\"\n"
+    "        url=\"https://{{mcx_web}}{{app}}/events?ack=2\">\n"
+    "    <expect status=\"409\"/><capture name=\"replaced\" body=\"true\"/>\n"
+    "  </step>\n"
+    "  <step name=\"again\" site=\"external\" url=\"https://{{mcx_web}}{{app}}/events?ack=2\">\n"
+    "    <expect status=\"200\"><json pointer=\"/sender/[rel=me,a.b=1]/x\" present=\"true\"/></expect>\n"
+    "    <await step=\"pget\"/>\n"
+    "  </step>\n"
+    "  <step name=\"gone\" site=\"external\" url=\"https://{{mcx_web}}/{{id}}?{{replaced}}\">\n"
+    "    <expect status=\"404\"/>\n"
+    "  </step>\n"
+    "  <step name=\"undo\" cleanup=\"true\" method=\"DELETE\" site=\"external\"\n"
+    "        url=\"https://{{mcx_web}}{{app}}\"><expect status=\"204\"/></step>\n"
+    "</vector>\n";
+
+static void test_load_async(void **state)
+{
+    (void)state;
+    mcx_vector_error err;
+    mcx_vector *v = mcx_vector_load_memory("async.xml", async_vector, strlen(async_vector), &err);
+    if (!v) {
+        char msg[1024];
+        mcx_vector_error_format(&err, msg, sizeof msg);
+        print_error("%s\n", msg);
+    }
+    assert_non_null(v);
+    assert_int_equal(v->requires_test_clock, 1);
+    assert_int_equal(v->nsteps, 5);
+    assert_int_equal(v->steps[0].asserts[0].kind, MCX_VA_BODY);
+    assert_int_equal(v->steps[0].asserts[0].op, MCX_VOP_EQUALS);
+    assert_string_equal(v->steps[0].captures[1].strip_prefix, "/a/");
+    assert_int_equal(v->steps[1].async, 1);
+    assert_int_equal(v->steps[1].park_ms, 50);
+    assert_int_equal(v->steps[1].captures[0].kind, MCX_VA_BODY);
+    assert_int_equal(v->steps[2].async, 0);
+    assert_int_equal(v->steps[2].park_ms, MCX_VECTOR_PARK_MS);
+    assert_int_equal(v->steps[2].nawaits, 1);
+    assert_int_equal(v->steps[2].awaits[0], 1);
+    assert_int_equal(v->steps[3].cleanup, 0);
+    assert_int_equal(v->steps[4].cleanup, 1);
+    mcx_vector_free(v);
+}
+
 static const struct {
     const char *file;
     const char *rule;
@@ -113,6 +168,14 @@ static const struct {
     {"duplicate-step.xml", "duplicate-step", 6},
     {"result-status.xml", "result-status", 5},
     {"header-crlf.xml", "header-value", 5},
+    {"async-never-awaited.xml", "async-await", 5},
+    {"await-not-async.xml", "async-await", 6},
+    {"await-unknown.xml", "async-await", 6},
+    {"async-capture-before-await.xml", "unknown-variable", 6},
+    {"cleanup-order.xml", "cleanup-order", 6},
+    {"bad-json-selector.xml", "json-pointer-syntax", 5},
+    {"capture-two-sources.xml", "capture-source", 5},
+    {"strip-prefix-unknown.xml", "unknown-variable", 5},
 };
 
 static void test_load_bad_files(void **state)
@@ -214,11 +277,11 @@ static mcx_topology *test_topology(void)
     test_pools[2] = (mcx_pool){.id = "pool02.contoso.test",
                                .internal_web_fqdn = "pool02.contoso.test",
                                .external_web_fqdn = "webext02.contoso.test"};
-    test_users[0] = (mcx_user){"bob@fabrikam.test", "secret2", "pool01.contoso.test", 1, 0};
-    test_users[1] = (mcx_user){"alice@contoso.test", "secret", "pool01.contoso.test", 1, 1};
-    test_users[2] = (mcx_user){"carol@contoso.test", "secret", "pool02.contoso.test", 1, 0};
-    test_users[3] = (mcx_user){"dave@contoso.test", "secret", "online", 1, 0};
-    test_users[4] = (mcx_user){"erin@contoso.test", "secret", "pool01.contoso.test", 0, 0};
+    test_users[0] = (mcx_user){.sip_uri = "bob@fabrikam.test", .password = "secret2", .home_pool = "pool01.contoso.test", .enabled = 1, .enterprise_voice = 0};
+    test_users[1] = (mcx_user){.sip_uri = "alice@contoso.test", .password = "secret", .home_pool = "pool01.contoso.test", .enabled = 1, .enterprise_voice = 1};
+    test_users[2] = (mcx_user){.sip_uri = "carol@contoso.test", .password = "secret", .home_pool = "pool02.contoso.test", .enabled = 1, .enterprise_voice = 0};
+    test_users[3] = (mcx_user){.sip_uri = "dave@contoso.test", .password = "secret", .home_pool = "online", .enabled = 1, .enterprise_voice = 0};
+    test_users[4] = (mcx_user){.sip_uri = "erin@contoso.test", .password = "secret", .home_pool = "pool01.contoso.test", .enabled = 0, .enterprise_voice = 0};
     t.profile = MCX_PROFILE_2010CU4;
     t.sip_domains = test_domains;
     t.nsip_domains = 2;
@@ -227,6 +290,8 @@ static mcx_topology *test_topology(void)
     t.users = test_users;
     t.nusers = 5;
     t.reverse_proxy_fqdn = "rp.contoso.test";
+    t.session_expiration_interval = 259200;
+    t.session_short_expiration_interval = 3600;
     t.online_autodiscover_url = "https://webdir.online.lync.test/Autodiscover/AutodiscoverService.svc/root";
     return &t;
 }
@@ -258,6 +323,10 @@ static void test_vars_from_topology(void **state)
         {"user_disabled", "erin@contoso.test"},
         {"user_unknown", "nobody.unknown@contoso.test"},
         {"reverse_proxy", "rp.contoso.test"},
+        {"mcx_web_other_domain", "webext01.contoso.test"},
+        {"mcx_web_other_pool", "webext02.contoso.test"},
+        {"session_short_expiration_interval", "3600"},
+        {"session_expiration_interval", "259200"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const char *got = mcx_vector_vars_get(&v, want[i][0]);
@@ -356,6 +425,28 @@ static void test_json_pointer(void **state)
     assert_non_null(strstr(err, "escape"));
     assert_null(mcx_json_pointer(doc, "foo", err, sizeof err));       /* no leading / */
     assert_null(mcx_json_pointer(doc, "/foo/0/x", err, sizeof err));  /* into a scalar */
+    json_decref(doc);
+
+    /* [name=value] selectors: the first array element whose members match. */
+    doc = json_loads("{\"sender\":[{\"rel\":\"me\",\"events\":[1]},{\"rel\":\"communication\","
+                     "\"events\":[{\"link\":{\"rel\":\"message\"},\"type\":\"completed\"},"
+                     "{\"link\":{\"rel\":\"message\"},\"type\":\"added\",\"n\":7}]}],"
+                     "\"[rel=me]\":3}",
+                     0, &jerr);
+    assert_non_null(doc);
+    json_t *v = mcx_json_pointer(doc, "/sender/[rel=communication]/events/[link.rel=message]/type",
+                                 err, sizeof err);
+    assert_string_equal(json_string_value(v), "completed");
+    v = mcx_json_pointer(doc, "/sender/[rel=communication]/events/[link.rel=message,type=added]/n",
+                         err, sizeof err);
+    assert_int_equal(json_integer_value(v), 7);
+    v = mcx_json_pointer(doc, "/sender/[rel=communication]/events/[n=7]/type", err, sizeof err);
+    assert_string_equal(json_string_value(v), "added");
+    assert_null(mcx_json_pointer(doc, "/sender/[rel=people]", err, sizeof err));
+    assert_non_null(strstr(err, "[rel=people]"));
+    assert_null(mcx_json_pointer(doc, "/sender/[link=x]", err, sizeof err)); /* no such member */
+    /* On an object a selector-looking token is a member name (RFC 6901). */
+    assert_int_equal(json_integer_value(mcx_json_pointer(doc, "/[rel=me]", err, sizeof err)), 3);
     json_decref(doc);
 }
 
@@ -485,6 +576,12 @@ static void test_assert_header_and_body(void **state)
     fake_response(&r, "{\"a\":[1]}");
     assert_true(check(&r, MCX_VA_BODY, MCX_VOP_WELLFORMED, NULL, "json"));
     assert_false(check(&r, MCX_VA_BODY, MCX_VOP_WELLFORMED, NULL, "xml"));
+    /* Byte-for-byte body equality (a batch sent again). */
+    assert_true(check(&r, MCX_VA_BODY, MCX_VOP_EQUALS, NULL, "{\"a\":[1]}"));
+    assert_false(check(&r, MCX_VA_BODY, MCX_VOP_EQUALS, NULL, "{\"a\": [1]}"));
+    assert_false(check(&r, MCX_VA_BODY, MCX_VOP_EQUALS, NULL, "{\"a\":[1]"));
+    /* absent on a JSON member says what was found. */
+    assert_false(check(&r, MCX_VA_JSON, MCX_VOP_ABSENT, "/a", NULL));
 }
 
 static void test_capture(void **state)
@@ -497,22 +594,40 @@ static void test_capture(void **state)
     mcx_vector_vars_init(&v);
     char why[256];
     fake_response(&r, "<e xmlns:p=\"urn:p\"><p:a x=\"1\">t</p:a></e>");
-    mcx_vector_capture c1 = {MCX_VA_HEADER, "tok", "X-Token", 0, 1, 1};
+    mcx_vector_capture c1 = {MCX_VA_HEADER, "tok", "X-Token", 0, 1, 1, NULL};
     assert_int_equal(mcx_conform_capture(&s, &c1, &r, &v, why, sizeof why), 0);
     assert_string_equal(mcx_vector_vars_get(&v, "tok"), "dG9r");
-    mcx_vector_capture c2 = {MCX_VA_XPATH, "el", "//p:a", 1, 0, 1};
+    mcx_vector_capture c2 = {MCX_VA_XPATH, "el", "//p:a", 1, 0, 1, NULL};
     assert_int_equal(mcx_conform_capture(&s, &c2, &r, &v, why, sizeof why), 0);
     assert_string_equal(mcx_vector_vars_get(&v, "el"), "<p:a xmlns:p=\"urn:p\" x=\"1\">t</p:a>");
-    mcx_vector_capture c3 = {MCX_VA_XPATH, "txt", "string(//p:a/@x)", 0, 0, 1};
+    mcx_vector_capture c3 = {MCX_VA_XPATH, "txt", "string(//p:a/@x)", 0, 0, 1, NULL};
     assert_int_equal(mcx_conform_capture(&s, &c3, &r, &v, why, sizeof why), 0);
     assert_string_equal(mcx_vector_vars_get(&v, "txt"), "1");
-    mcx_vector_capture c4 = {MCX_VA_HEADER, "none", "X-Absent", 0, 0, 1};
+    mcx_vector_capture c4 = {MCX_VA_HEADER, "none", "X-Absent", 0, 0, 1, NULL};
     assert_int_equal(mcx_conform_capture(&s, &c4, &r, &v, why, sizeof why), -1);
     assert_non_null(strstr(why, "X-Absent"));
     fake_response(&r, "{\"access_token\":\"cwt=abc\"}");
-    mcx_vector_capture c5 = {MCX_VA_JSON, "at", "/access_token", 0, 0, 1};
+    mcx_vector_capture c5 = {MCX_VA_JSON, "at", "/access_token", 0, 0, 1, NULL};
     assert_int_equal(mcx_conform_capture(&s, &c5, &r, &v, why, sizeof why), 0);
     assert_string_equal(mcx_vector_vars_get(&v, "at"), "cwt=abc");
+
+    /* The raw body; a value after a prefix (with {{variables}}). */
+    mcx_vector_capture c6 = {MCX_VA_BODY, "all", NULL, 0, 0, 1, NULL};
+    assert_int_equal(mcx_conform_capture(&s, &c6, &r, &v, why, sizeof why), 0);
+    assert_string_equal(mcx_vector_vars_get(&v, "all"), "{\"access_token\":\"cwt=abc\"}");
+    mcx_vector_vars_set(&v, "scheme", "cwt");
+    mcx_vector_capture c7 = {MCX_VA_JSON, "raw", "/access_token", 0, 0, 1, "{{scheme}}="};
+    assert_int_equal(mcx_conform_capture(&s, &c7, &r, &v, why, sizeof why), 0);
+    assert_string_equal(mcx_vector_vars_get(&v, "raw"), "abc");
+    mcx_vector_capture c8 = {MCX_VA_JSON, "bad", "/access_token", 0, 0, 1, "Bearer "};
+    assert_int_equal(mcx_conform_capture(&s, &c8, &r, &v, why, sizeof why), -1);
+    assert_non_null(strstr(why, "does not start with 'Bearer '"));
+    assert_null(mcx_vector_vars_get(&v, "bad"));
+    static const char nul_body[] = {'a', 0, 'b'};
+    r.body = (char *)nul_body;
+    r.body_len = sizeof nul_body;
+    assert_int_equal(mcx_conform_capture(&s, &c6, &r, &v, why, sizeof why), -1);
+    assert_non_null(strstr(why, "NUL"));
     mcx_vector_vars_free(&v);
 }
 
@@ -621,6 +736,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_good),
+        cmocka_unit_test(test_load_async),
         cmocka_unit_test(test_load_bad_files),
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_load_too_large),

@@ -5,8 +5,9 @@
  * Owns: the in-memory form of a vector, loading it (well-formedness, no DTD,
  * no network, no entity substitution, XSD validation, then semantic rules:
  * known {{variables}}, captures defined before use, XPath / regex / JSON
- * pointer syntax), and {{variable}} expansion from a topology
- * (lib/vector_vars.c). Every load error names file:line and the rule.
+ * pointer syntax, async steps awaited, cleanup steps last), and {{variable}}
+ * expansion from a topology (lib/vector_vars.c). Every load error names
+ * file:line and the rule.
  * Does not own: running a vector against a server (conformance/conform_*.c)
  * nor the recordings of mcxd's answers (vectors/recorded/, cmd_record.c).
  */
@@ -19,6 +20,10 @@
 /* Largest vector file accepted (a vector is a few KiB). */
 #define MCX_VECTOR_MAX_FILE (256 * 1024)
 #define MCX_VECTOR_MAX_STATUS 4
+/* How long an async step may stay unanswered before the runner takes it as
+ * parked and sends the next step (park-ms, milliseconds). */
+#define MCX_VECTOR_PARK_MS 300
+#define MCX_VECTOR_MAX_PARK_MS 10000
 
 /* What the vector's input is: valid (must be served), invalid (must be
  * rejected), acceptable (either way is conforming; the assertions say what
@@ -40,7 +45,8 @@ typedef enum {
 typedef enum {
     MCX_VA_HEADER = 0, /* target: header name (case-insensitive) */
     MCX_VA_XPATH,      /* target: XPath 1.0 expression over the body */
-    MCX_VA_JSON,       /* target: RFC 6901 JSON pointer into the body */
+    MCX_VA_JSON,       /* target: RFC 6901 JSON pointer into the body (plus
+                          [name=value] selectors, vectors/README.md) */
     MCX_VA_BODY        /* target: NULL, the raw body */
 } mcx_vector_assert_kind;
 
@@ -64,12 +70,14 @@ typedef struct mcx_vector_assert {
 } mcx_vector_assert;
 
 typedef struct mcx_vector_capture {
-    mcx_vector_assert_kind kind; /* HEADER, XPATH or JSON */
+    mcx_vector_assert_kind kind; /* HEADER, XPATH, JSON or BODY (the raw body) */
     char *name;                  /* variable name set for later steps */
-    char *target;
+    char *target;                /* NULL for BODY */
     int xml;                     /* xpath: serialise the first node (form="xml") */
     int base64;                  /* store base64 of the captured value */
     int line;
+    char *strip_prefix;          /* NULL, or text ({{variables}} allowed) the value
+                                    must start with; only the rest is stored */
 } mcx_vector_capture;
 
 typedef struct mcx_vector_header {
@@ -99,6 +107,19 @@ typedef struct mcx_vector_step {
     size_t nasserts;
     mcx_vector_capture *captures;
     size_t ncaptures;
+    /* async="true": sent in the background; the runner goes on once it is
+     * answered or park_ms have passed (taken as parked). Its response is
+     * evaluated, recorded and captured when a later step awaits it. */
+    int async;
+    int park_ms;
+    /* <await step="NAME"/>: indices into the vector's steps of the async
+     * steps whose responses are collected right after this step's own. */
+    size_t *awaits;
+    size_t nawaits;
+    /* cleanup="true": runs even after an earlier step failed (e.g. DELETE the
+     * application), once its {{variables}} have values; cleanup steps come
+     * last and the result rule ignores them. */
+    int cleanup;
     int line;
 } mcx_vector_step;
 
@@ -110,6 +131,8 @@ typedef struct mcx_vector {
     mcx_vector_result result;
     mcx_vector_strength strength;
     int requires_profile;  /* -1 any, else mcx_profile */
+    int requires_test_clock; /* <requires target="mcxd-test-clock"/>: the target
+                                is mcxd --test-clock (POST /_mcxd/clock) */
     char **requires_vars;  /* topology variables that must have a value */
     size_t nrequires_vars;
     mcx_vector_step *steps;
