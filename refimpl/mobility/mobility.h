@@ -52,10 +52,6 @@ typedef void (*mcxd_park_done)(void *ctx, void *handle, mcxd_response *resp);
  * degrade presence. Call after every request and on a timer. */
 void mcxd_mobility_drain(const mcxd_config *cfg, mcxd_state *st, time_t now,
                          mcxd_park_done done, void *ctx);
-/* Earliest time something becomes due (0: nothing scheduled). */
-time_t mcxd_mobility_next_due(const mcxd_state *st);
-/* The transport lost a parked request (connection closed): forget it. */
-void mcxd_mobility_park_lost(mcxd_state *st, void *handle);
 
 /* Counters the seed's Monitoring Mobility section names (subset kept now;
  * the operations work exposes them). */
@@ -265,9 +261,10 @@ void mob_presence_changed(const mcxd_config *cfg, mcxd_mobility *m, mob_user *u,
 
 /* mobility_dispatch.c: helpers for the resource files. */
 extern const char *const mob_prefixes[];
-/* "<prefix>/applications/<id>" + suffix into a malloc'd string. */
-char *mob_href(const mob_app *a, const char *suffix);
+/* "<prefix>/applications/<id>" + suffix into `out`; 0, or -1 if cut. */
 int mob_href_buf(char *out, size_t len, const mob_app *a, const char *suffix);
+/* {"href":"<prefix>/applications/<id><suffix>"} */
+json_t *mob_link(const mob_app *a, const char *suffix);
 void mob_error(mcxd_response *resp, int status, const char *code, const char *subcode,
                const char *message);
 /* Set a JSON body (steals `j`); status as given. */

@@ -29,23 +29,16 @@ static mob_device device_of(const char *ua)
     return MOB_DEVICE_ALWAYS_CONNECTED;
 }
 
-static json_t *link(const mob_app *a, const char *suffix)
-{
-    char href[1024];
-    mob_href_buf(href, sizeof(href), a, suffix);
-    return json_pack("{s:s}", "href", href);
-}
-
 static json_t *application_json(mob_ctx *c)
 {
     mob_app *a = c->app;
     json_t *links = json_object();
     char events[64];
     snprintf(events, sizeof(events), "/events?ack=%llu", (unsigned long long)a->sent_batch + 1);
-    json_object_set_new(links, "self", link(a, ""));
-    json_object_set_new(links, "policies", link(a, "/policies"));
-    json_object_set_new(links, "batch", link(a, "/batch"));
-    json_object_set_new(links, "events", link(a, events));
+    json_object_set_new(links, "self", mob_link(a, ""));
+    json_object_set_new(links, "policies", mob_link(a, "/policies"));
+    json_object_set_new(links, "batch", mob_link(a, "/batch"));
+    json_object_set_new(links, "events", mob_link(a, events));
     json_t *emb = json_object();
     json_object_set_new(emb, "me", mob_me_json(c));
     json_object_set_new(emb, "people", mob_people_json(c));
@@ -174,7 +167,7 @@ void mob_policies_resource(mob_ctx *c)
     json_object_set_new(j, "enterpriseVoiceEnabled", json_boolean(u && u->enterprise_voice));
     json_object_set_new(j, "sessionLifetime", json_integer(mob_lifetime(c->cfg, c->app)));
     json_t *links = json_object();
-    json_object_set_new(links, "self", link(c->app, "/policies"));
+    json_object_set_new(links, "self", mob_link(c->app, "/policies"));
     json_object_set_new(j, "_links", links);
     json_object_set_new(j, "rel", json_string("policies"));
     mob_json(c->resp, 200, j);

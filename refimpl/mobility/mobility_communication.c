@@ -23,19 +23,12 @@
 
 #define MAX_MESSAGE_BYTES 16384
 
-static json_t *link(const mob_app *a, const char *suffix)
-{
-    char href[1024];
-    mob_href_buf(href, sizeof(href), a, suffix);
-    return json_pack("{s:s}", "href", href);
-}
-
 json_t *mob_communication_json(mob_ctx *c)
 {
     json_t *links = json_object();
-    json_object_set_new(links, "self", link(c->app, "/communication"));
-    json_object_set_new(links, "startMessaging", link(c->app, "/communication/messagingInvitations"));
-    json_object_set_new(links, "conversations", link(c->app, "/communication/conversations"));
+    json_object_set_new(links, "self", mob_link(c->app, "/communication"));
+    json_object_set_new(links, "startMessaging", mob_link(c->app, "/communication/messagingInvitations"));
+    json_object_set_new(links, "conversations", mob_link(c->app, "/communication/conversations"));
     return json_pack("{s:[s], s:[s,s], s:o, s:s}", "supportedModalities", "Messaging",
                      "supportedMessageFormats", "Plain", "Html", "_links", links, "rel",
                      "communication");
@@ -84,8 +77,8 @@ static json_t *conversation_json(const mob_app *a, const mob_conv *cv)
     return json_pack("{s:s, s:s, s:s, s:I, s:o, s:{s:o, s:o, s:o}, s:s}", "id", cv->id, "state",
                      cv->active ? "Connected" : "Disconnected", "subject",
                      cv->subject ? cv->subject : "", "participantCount", (json_int_t)cv->nmembers,
-                     "participants", parts, "_links", "self", link(a, s), "messaging", link(a, m),
-                     "addParticipant", link(a, p), "rel", "conversation");
+                     "participants", parts, "_links", "self", mob_link(a, s), "messaging", mob_link(a, m),
+                     "addParticipant", mob_link(a, p), "rel", "conversation");
 }
 
 static json_t *messaging_json(const mob_app *a, const mob_conv *cv)
@@ -95,8 +88,8 @@ static json_t *messaging_json(const mob_app *a, const mob_conv *cv)
     conv_suffix(send, sizeof(send), cv, "/messaging/messages");
     conv_suffix(stop, sizeof(stop), cv, "/messaging/terminate");
     return json_pack("{s:s, s:{s:o, s:o, s:o}, s:s}", "state",
-                     cv->active ? "Connected" : "Disconnected", "_links", "self", link(a, s),
-                     "sendMessage", link(a, send), "stopMessaging", link(a, stop), "rel",
+                     cv->active ? "Connected" : "Disconnected", "_links", "self", mob_link(a, s),
+                     "sendMessage", mob_link(a, send), "stopMessaging", mob_link(a, stop), "rel",
                      "messaging");
 }
 
@@ -141,14 +134,14 @@ static json_t *invitation_json(const mob_app *a, const mob_invite *inv, int inco
     snprintf(from, sizeof(from), "/people/%s", inv->from->user->uri);
     snprintf(to, sizeof(to), "sip:%s", inv->to);
     json_t *links = json_object();
-    json_object_set_new(links, "self", link(a, s));
-    json_t *fl = link(a, from);
+    json_object_set_new(links, "self", mob_link(a, s));
+    json_t *fl = mob_link(a, from);
     json_object_set_new(fl, "title",
                         json_string(mob_display_name(cfg, inv->from->user->uri, buf, sizeof(buf))));
     json_object_set_new(links, "from", fl);
     if (incoming && !inv->done) {
-        json_object_set_new(links, "accept", link(a, acc));
-        json_object_set_new(links, "decline", link(a, dec));
+        json_object_set_new(links, "accept", mob_link(a, acc));
+        json_object_set_new(links, "decline", mob_link(a, dec));
     }
     if (inv->message)
         json_object_set_new(links, "message", json_pack("{s:s}", "href", inv->message));
@@ -446,15 +439,15 @@ static void send_message(mob_ctx *c, mob_conv *cv)
         conv_suffix(conv, sizeof(conv), cv, NULL);
         conv_suffix(msg, sizeof(msg), cv, "/messaging");
         json_t *links = json_object();
-        json_object_set_new(links, "self", link(a, msfx));
+        json_object_set_new(links, "self", mob_link(a, msfx));
         json_object_set_new(links, "plainMessage", json_pack("{s:s}", "href", plain_uri));
         if (html_uri)
             json_object_set_new(links, "htmlMessage", json_pack("{s:s}", "href", html_uri));
-        json_t *pl = link(a, from);
+        json_t *pl = mob_link(a, from);
         json_object_set_new(pl, "title",
                             json_string(mob_display_name(c->cfg, c->app->user->uri, buf, sizeof(buf))));
         json_object_set_new(links, "participant", pl);
-        json_object_set_new(links, "messaging", link(a, msg));
+        json_object_set_new(links, "messaging", mob_link(a, msg));
         json_t *emb = json_pack("{s:s, s:s, s:o, s:s}", "direction", "Incoming", "timeStamp",
                                 stamp, "_links", links, "rel", "message");
         char href[1024];
@@ -567,7 +560,7 @@ void mob_communication_route(mob_ctx *c, const char *rest)
                 if (c->m->convs[i]->members[k] == c->app)
                     json_array_append_new(list, conversation_json(c->app, c->m->convs[i]));
         mob_json(c->resp, 200, json_pack("{s:{s:o}, s:{s:o}}", "_links", "self",
-                                         link(c->app, "/communication/conversations"),
+                                         mob_link(c->app, "/communication/conversations"),
                                          "_embedded", "conversation", list));
     } else if (strncmp(rest, "/conversations/", 15) == 0) {
         conversation_route(c, rest + 15, method);

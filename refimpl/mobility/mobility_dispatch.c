@@ -51,15 +51,11 @@ int mob_href_buf(char *out, size_t len, const mob_app *a, const char *suffix)
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-char *mob_href(const mob_app *a, const char *suffix)
+json_t *mob_link(const mob_app *a, const char *suffix)
 {
-    size_t len = strlen(mob_prefixes[a->prefix]) + 16 + MOB_ID_HEX + (suffix ? strlen(suffix) : 0);
-    char *s = malloc(len);
-    if (s && mob_href_buf(s, len, a, suffix) != 0) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    char href[1024];
+    mob_href_buf(href, sizeof(href), a, suffix);
+    return json_pack("{s:s}", "href", href);
 }
 
 void mob_json(mcxd_response *resp, int status, json_t *j)

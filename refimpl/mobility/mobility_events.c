@@ -106,18 +106,12 @@ void mob_event_push(mcxd_mobility *m, mob_app *a, mob_sender s, mob_class k, tim
     mark_dirty(m, a);
 }
 
-static json_t *href_obj(const mob_app *a, const char *suffix)
-{
-    char buf[1024];
-    mob_href_buf(buf, sizeof(buf), a, suffix);
-    return json_pack("{s:s}", "href", buf);
-}
 
 static json_t *events_link(const mob_app *a, uint64_t ack)
 {
     char suffix[64];
     snprintf(suffix, sizeof(suffix), "/events?ack=%llu", (unsigned long long)ack);
-    return href_obj(a, suffix);
+    return mob_link(a, suffix);
 }
 
 /* Form batch number `n` from every pending event and keep its body.

@@ -19,27 +19,20 @@
 
 #include "mobility.h"
 
-static json_t *link(const mob_app *a, const char *suffix)
-{
-    char href[1024];
-    mob_href_buf(href, sizeof(href), a, suffix);
-    return json_pack("{s:s}", "href", href);
-}
-
 json_t *mob_me_json(mob_ctx *c)
 {
     mob_app *a = c->app;
     char buf[128], uri[300];
     snprintf(uri, sizeof(uri), "sip:%s", a->user->uri);
     json_t *links = json_object();
-    json_object_set_new(links, "self", link(a, "/me"));
+    json_object_set_new(links, "self", mob_link(a, "/me"));
     if (!a->available) {
-        json_object_set_new(links, "makeMeAvailable", link(a, "/me/makeMeAvailable"));
+        json_object_set_new(links, "makeMeAvailable", mob_link(a, "/me/makeMeAvailable"));
     } else {
-        json_object_set_new(links, "presence", link(a, "/me/presence"));
-        json_object_set_new(links, "note", link(a, "/me/note"));
-        json_object_set_new(links, "location", link(a, "/me/location"));
-        json_object_set_new(links, "reportMyActivity", link(a, "/me/reportMyActivity"));
+        json_object_set_new(links, "presence", mob_link(a, "/me/presence"));
+        json_object_set_new(links, "note", mob_link(a, "/me/note"));
+        json_object_set_new(links, "location", mob_link(a, "/me/location"));
+        json_object_set_new(links, "reportMyActivity", mob_link(a, "/me/reportMyActivity"));
     }
     json_t *j = json_object();
     json_object_set_new(j, "name", json_string(mob_display_name(c->cfg, a->user->uri, buf, sizeof(buf))));
@@ -52,7 +45,7 @@ json_t *mob_me_json(mob_ctx *c)
 json_t *mob_presence_json(const mob_app *a, const mob_user *u, const char *self_suffix)
 {
     json_t *links = json_object();
-    json_object_set_new(links, "self", link(a, self_suffix));
+    json_object_set_new(links, "self", mob_link(a, self_suffix));
     json_t *j = json_object();
     json_object_set_new(j, "availability", json_string(mob_availability_name(mob_user_availability(u))));
     json_object_set_new(j, "_links", links);
@@ -171,7 +164,7 @@ static void text_field(mob_ctx *c, const char *method, char **slot, const char *
     if (strcmp(method, "GET") == 0) {
         json_t *j = json_object();
         json_object_set_new(j, key, json_string(*slot ? *slot : ""));
-        json_object_set_new(j, "_links", json_pack("{s:o}", "self", link(c->app, suffix)));
+        json_object_set_new(j, "_links", json_pack("{s:o}", "self", mob_link(c->app, suffix)));
         mob_json(c->resp, 200, j);
         return;
     }

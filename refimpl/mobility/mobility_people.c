@@ -21,21 +21,14 @@
 
 #define SEARCH_LIMIT_MAX 100
 
-static json_t *link(const mob_app *a, const char *suffix)
-{
-    char href[1024];
-    mob_href_buf(href, sizeof(href), a, suffix);
-    return json_pack("{s:s}", "href", href);
-}
-
 json_t *mob_people_json(mob_ctx *c)
 {
     json_t *links = json_object();
-    json_object_set_new(links, "self", link(c->app, "/people"));
-    json_object_set_new(links, "presenceSubscriptions", link(c->app, "/people/presenceSubscriptions"));
-    json_object_set_new(links, "myContacts", link(c->app, "/people/myContacts"));
-    json_object_set_new(links, "myGroups", link(c->app, "/people/myGroups"));
-    json_object_set_new(links, "search", link(c->app, "/people/search"));
+    json_object_set_new(links, "self", mob_link(c->app, "/people"));
+    json_object_set_new(links, "presenceSubscriptions", mob_link(c->app, "/people/presenceSubscriptions"));
+    json_object_set_new(links, "myContacts", mob_link(c->app, "/people/myContacts"));
+    json_object_set_new(links, "myGroups", mob_link(c->app, "/people/myGroups"));
+    json_object_set_new(links, "search", mob_link(c->app, "/people/search"));
     return json_pack("{s:o, s:s}", "_links", links, "rel", "people");
 }
 
@@ -54,9 +47,9 @@ static json_t *contact_json(mob_ctx *c, const char *uri)
     json_object_set_new(j, "sourceNetwork", json_string(tu ? "SameEnterprise" : "Federated"));
     json_t *links = json_object();
     snprintf(sfx, sizeof(sfx), "/people/%s", uri);
-    json_object_set_new(links, "self", link(c->app, sfx));
+    json_object_set_new(links, "self", mob_link(c->app, sfx));
     snprintf(sfx, sizeof(sfx), "/people/%s/presence", uri);
-    json_object_set_new(links, "contactPresence", link(c->app, sfx));
+    json_object_set_new(links, "contactPresence", mob_link(c->app, sfx));
     json_object_set_new(j, "_links", links);
     json_object_set_new(j, "rel", json_string("contact"));
     return j;
@@ -65,7 +58,7 @@ static json_t *contact_json(mob_ctx *c, const char *uri)
 static json_t *contact_list(mob_ctx *c, const char *self_suffix, json_t *contacts)
 {
     json_t *emb = json_pack("{s:o}", "contact", contacts);
-    return json_pack("{s:{s:o}, s:o}", "_links", "self", link(c->app, self_suffix), "_embedded",
+    return json_pack("{s:{s:o}, s:o}", "_links", "self", mob_link(c->app, self_suffix), "_embedded",
                      emb);
 }
 
@@ -94,11 +87,11 @@ static void my_groups(mob_ctx *c, const mcx_user *u)
         snprintf(csfx, sizeof(csfx), "%s/contacts", sfx);
         json_array_append_new(groups, json_pack("{s:s, s:s, s:{s:o, s:o}}", "id",
                                                 sfx + strlen("/people/groups/"), "name", name,
-                                                "_links", "self", link(c->app, sfx),
-                                                "groupContacts", link(c->app, csfx)));
+                                                "_links", "self", mob_link(c->app, sfx),
+                                                "groupContacts", mob_link(c->app, csfx)));
     }
     mob_json(c->resp, 200,
-             json_pack("{s:{s:o}, s:{s:o}}", "_links", "self", link(c->app, "/people/myGroups"),
+             json_pack("{s:{s:o}, s:{s:o}}", "_links", "self", mob_link(c->app, "/people/myGroups"),
                        "_embedded", "group", groups));
 }
 
@@ -115,7 +108,7 @@ static void group_route(mob_ctx *c, const mcx_user *u, const char *rest)
     snprintf(sfx, sizeof(sfx), "/people/groups/%lu", n);
     if (*end == '\0') {
         mob_json(c->resp, 200, json_pack("{s:s, s:s, s:{s:o}}", "id", sfx + 15, "name", name,
-                                         "_links", "self", link(c->app, sfx)));
+                                         "_links", "self", mob_link(c->app, sfx)));
         return;
     }
     json_t *list = json_array();
@@ -234,7 +227,7 @@ static json_t *sub_json(mob_ctx *c, const mob_sub *s)
         json_array_append_new(members, json_string(uri));
     }
     return json_pack("{s:s, s:o, s:{s:o, s:o}, s:s}", "id", s->id, "uris", members, "_links",
-                     "self", link(c->app, sfx), "memberships", link(c->app, msfx), "rel",
+                     "self", mob_link(c->app, sfx), "memberships", mob_link(c->app, msfx), "rel",
                      "presenceSubscription");
 }
 
@@ -463,7 +456,7 @@ void mob_people_route(mob_ctx *c, const char *rest)
             for (mob_sub *s = c->app->subs; s; s = s->next)
                 json_array_append_new(list, sub_json(c, s));
             mob_json(c->resp, 200, json_pack("{s:{s:o}, s:{s:o}}", "_links", "self",
-                                             link(c->app, "/people/presenceSubscriptions"),
+                                             mob_link(c->app, "/people/presenceSubscriptions"),
                                              "_embedded", "presenceSubscription", list));
         } else {
             mob_method_not_allowed(c->resp, "GET, POST");

@@ -508,32 +508,6 @@ int mob_park_replaced(mcxd_mobility *m, mob_app *a, void *old_handle, int mode, 
     return orphan_push(m, old_handle, mode, a, ack);
 }
 
-time_t mcxd_mobility_next_due(const mcxd_state *st)
-{
-    return st && st->mobility ? st->mobility->next_due : 0;
-}
-
-void mcxd_mobility_park_lost(mcxd_state *st, void *handle)
-{
-    mcxd_mobility *m = mob_of(st);
-    if (!m || !handle)
-        return;
-    for (size_t i = 0; i < m->norphans; i++)
-        if (m->orphans[i].handle == handle) {
-            memmove(&m->orphans[i], &m->orphans[i + 1], (m->norphans - i - 1) * sizeof(m->orphans[0]));
-            m->norphans--;
-            return;
-        }
-    for (size_t i = 0; i < m->apps_cap; i++) {
-        mob_app *a = m->apps[i];
-        if (a && a != TOMB && a->pget.handle == handle) {
-            a->pget.handle = NULL;
-            m->counters.pgets_active--;
-            return;
-        }
-    }
-}
-
 const mcxd_mobility_counters *mcxd_mobility_get_counters(const mcxd_state *st)
 {
     return st && st->mobility ? &st->mobility->counters : NULL;
