@@ -72,6 +72,8 @@ typedef struct mcxd_config {
     int deterministic;         /* --now given: fixed clock */
     time_t fixed_now;
     int test_clock;            /* --test-clock: POST /_mcxd/clock moves it */
+    int request_queue_limit;   /* --request-queue-limit: requests current
+                                  (parked P-GETs) before 503; 0 = 5000 */
 } mcxd_config;
 
 typedef struct mcxd_state mcxd_state; /* tokens, throttles: refimpl/auth.h */

@@ -67,6 +67,7 @@ static void usage(FILE *out)
             "            [--quiet] [--break NAME]... [--max-header-bytes N]\n"
             "            [--max-body-bytes N] [--header-timeout S] [--idle-timeout S]\n"
             "            [--check-config] [--test-clock] [--admin ADDR:PORT]\n"
+            "            [--request-queue-limit N]\n"
             "  NAME: internal-http, internal-https, external-http, external-https\n"
             "  --cert/--key: the default certificate of the HTTPS listeners; pools may\n"
             "           name their own (<internalWeb|externalWeb certificate= key=>),\n"
@@ -76,7 +77,8 @@ static void usage(FILE *out)
             "           mobility-drop-message, mobility-no-pget-replace,\n"
             "           mobility-resend-acked, mobility-no-auth\n"
             "  --test-clock: tests only: POST /_mcxd/clock advance=SECONDS moves the clock\n"
-            "  --admin: plain-HTTP listener for GET /metrics (Prometheus text)\n");
+            "  --admin: plain-HTTP listener for GET /metrics (Prometheus text)\n"
+            "  --request-queue-limit N: parked P-GETs before 503 (default 5000)\n");
 }
 
 static int listener_index(const char *name, size_t len)
@@ -309,6 +311,15 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             opt.admin.enabled = 1;
+        } else if (strcmp(a, "--request-queue-limit") == 0) {
+            NEED_VALUE();
+            char *end = NULL;
+            long limit = strtol(v, &end, 10);
+            if (!*v || *end || limit < 1 || limit > 1000000) {
+                fprintf(stderr, "mcxd: --request-queue-limit %s: expected 1 to 1000000\n", v);
+                return EXIT_USAGE;
+            }
+            ctx.cfg.request_queue_limit = (int)limit;
         } else if (strcmp(a, "--test-clock") == 0) {
             ctx.cfg.test_clock = 1;
         } else if (strcmp(a, "--check-config") == 0) {

@@ -80,6 +80,7 @@ size_t mcxd_mobility_bytes(const mcxd_state *st);
 /* ---- Internal model (refimpl/mobility/ only) ------------------------------ */
 
 #define MOB_MAX_APPS_PER_USER 10
+#define MOB_REQUEST_QUEUE_LIMIT 5000 /* the seed's requestQueueLimit */
 #define MOB_MAX_PENDING_EVENTS 1024
 #define MOB_EXPIRED_MEMORY 1024
 #define MOB_MAX_BODY 65536
@@ -284,6 +285,9 @@ void mob_method_not_allowed(mcxd_response *resp, const char *allow);
 /* Count one answer (direct, or a parked one completed) as succeeded,
  * rejected or failed. */
 void mob_count_answer(mcxd_mobility *m, int status);
+/* Requests current at the request queue limit (the seed's requestQueueLimit,
+ * 5,000): answers 503 with Retry-After and returns 1; else 0. */
+int mob_overloaded(const mcxd_config *cfg, const mcxd_mobility *m, mcxd_response *resp);
 
 /* Resource families: each handles the path below A ("" = the application). */
 typedef struct mob_ctx {

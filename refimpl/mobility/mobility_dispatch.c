@@ -97,6 +97,19 @@ void mob_count_answer(mcxd_mobility *m, int status)
         m->counters.requests_failed++;
 }
 
+int mob_overloaded(const mcxd_config *cfg, const mcxd_mobility *m, mcxd_response *resp)
+{
+    int limit = cfg->request_queue_limit > 0 ? cfg->request_queue_limit : MOB_REQUEST_QUEUE_LIMIT;
+    if (m->counters.pgets_active < (uint64_t)limit)
+        return 0;
+    char msg[160];
+    snprintf(msg, sizeof(msg), "%d requests current (the request queue limit): retry later",
+             limit);
+    mob_error(resp, 503, "ServiceUnavailable", "RequestQueueFull", msg);
+    (void)mcxd_response_header(resp, "Retry-After", "10");
+    return 1;
+}
+
 void mob_method_not_allowed(mcxd_response *resp, const char *allow)
 {
     char msg[96];
@@ -353,7 +366,7 @@ static void serve(mob_ctx *c, int prefix, const char *rest, const char *base)
             user = &c->cfg->topo->users[0]; /* deliberate deviation */
         else
             user = authenticate(c, base);
-        if (user)
+        if (user && !mob_overloaded(c->cfg, c->m, c->resp))
             mob_applications_create(c, prefix, user);
         return;
     }

@@ -292,6 +292,8 @@ void mob_events_get(const mcxd_config *cfg, mcxd_state *st, mob_app *a, const ch
         mob_events_answer(cfg, st, a, now, resp);
         return;
     }
+    if (mob_overloaded(cfg, m, resp)) /* shed the newest: nothing is consumed */
+        return;
     if (!req->park_handle) {
         /* No transport to hold it (a direct call): answer what there is. */
         mob_events_answer(cfg, st, a, now, resp);

@@ -398,6 +398,47 @@ static void test_pending_cap_resync(void **state)
     pair_free(&p);
 }
 
+/* The request queue limit (here 2 parked P-GETs instead of 5,000): the
+ * next P-GET and a new sign-in get 503 with Retry-After, a signed-in
+ * session's other requests are still served, nothing acknowledged is lost,
+ * and parking works again as soon as one completes. */
+static void test_request_queue_limit(void **state)
+{
+    (void)state;
+    pair p = pair_new(0);
+    p.f->cfg.request_queue_limit = 2;
+    char *a2 = mt_app(p.f, p.ta, "Lync Android");
+    json_decref(mt_events(p.f, a2, p.ta, 1));
+    static int h3;
+    mt_resp r = park(&p, p.aa, p.ta, 2, NULL, &H1);
+    assert_true(r.parked);
+    mt_resp_free(&r);
+    r = park(&p, p.ab, p.tb, 2, NULL, &H2);
+    assert_true(r.parked);
+    mt_resp_free(&r);
+    r = park(&p, a2, p.ta, 2, NULL, &h3);
+    assert_false(r.parked);
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "RequestQueueFull"));
+    mt_resp_free(&r);
+    r = mt_req(p.f, "POST", MT_APPS, p.tb, "application/json", "{\"UserAgent\":\"x\",\"EndpointId\":\"1\"}", NULL);
+    assert_int_equal(r.status, 503);
+    mt_resp_free(&r);
+    /* bob, signed in, still acts: his invitation completes alice's P-GET */
+    invite_alice(&p);
+    mt_done d = {0};
+    assert_true(mt_take_done(p.f, &H1, &d));
+    assert_int_equal(d.status, 200);
+    free(d.body);
+    /* one slot free: the refused P-GET parks now, with the same ack (nothing consumed) */
+    r = park(&p, a2, p.ta, 2, NULL, &h3);
+    assert_true(r.parked);
+    mt_resp_free(&r);
+    assert_true(mcxd_mobility_get_counters(p.f->st)->requests_rejected >= 2);
+    free(a2);
+    pair_free(&p);
+}
+
 /* Memory per always-connected session with 80 contacts subscribed (seed:
  * Capacity Planning for Mobility, 534 KB; our bound 10 KB), by the store's
  * own accounting, after the first batch was read. */
@@ -444,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_expiry_with_pending_invitation),
         cmocka_unit_test(test_presence_degrades_for_watcher),
         cmocka_unit_test(test_pending_cap_resync),
+        cmocka_unit_test(test_request_queue_limit),
         cmocka_unit_test(test_memory_per_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
