@@ -150,12 +150,12 @@ static int record_http(mcx_pcap_writer *w, const mcx_topology *t, const pcap_sce
                          "GET %s HTTP/1.1\r\nHost: %s\r\n%s%s%sUser-Agent: %s\r\n\r\n",
                          s->targets[i], s->host, s->accept ? "Accept: " : "",
                          s->accept ? s->accept : "", s->accept ? "\r\n" : "", RECORD_UA);
-        mcxd_header hdrs[3];
+        mcx_http_header hdrs[3];
         size_t nh = 0;
-        hdrs[nh++] = (mcxd_header){"Host", (char *)s->host};
+        hdrs[nh++] = (mcx_http_header){"Host", (char *)s->host};
         if (s->accept)
-            hdrs[nh++] = (mcxd_header){"Accept", (char *)s->accept};
-        hdrs[nh++] = (mcxd_header){"User-Agent", (char *)RECORD_UA};
+            hdrs[nh++] = (mcx_http_header){"Accept", (char *)s->accept};
+        hdrs[nh++] = (mcx_http_header){"User-Agent", (char *)RECORD_UA};
         mcxd_request req = {"GET", s->targets[i], s->host, hdrs, nh, NULL, 0,
                             (mcx_access)s->listener, tr->tls, peer, NULL};
         mcxd_response resp;

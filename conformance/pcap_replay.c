@@ -720,8 +720,8 @@ static char *header_values(const mcx_http_response *resp, const mcx_http_message
     if (f == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        const char *hn = resp ? resp->headers[i].name : msg->names[i];
-        const char *hv = resp ? resp->headers[i].value : msg->values[i];
+        const char *hn = resp ? resp->headers[i].name : msg->headers[i].name;
+        const char *hv = resp ? resp->headers[i].value : msg->headers[i].value;
         if (strcasecmp(hn, name) != 0)
             continue;
         fprintf(f, "%s%s", found++ ? " | " : "", hv);
@@ -811,13 +811,13 @@ static void replay_exchange(void *ctx, const struct mcx_http_message *req,
     char *mapped[MCX_HTTP_MAX_HEADERS];
     size_t nh = 0;
     for (size_t i = 0; i < req->nheaders; i++) {
-        const char *n = req->names[i];
+        const char *n = req->headers[i].name;
         if (strcasecmp(n, "Content-Length") == 0 || strcasecmp(n, "Connection") == 0 ||
             strcasecmp(n, "Transfer-Encoding") == 0 || strcasecmp(n, "Keep-Alive") == 0)
             continue;
-        mapped[nh] = pcap_replay_map_text(r, req->values[i]);
-        hdrs[nh].name = req->names[i];
-        hdrs[nh].value = mapped[nh] ? mapped[nh] : req->values[i];
+        mapped[nh] = pcap_replay_map_text(r, req->headers[i].value);
+        hdrs[nh].name = req->headers[i].name;
+        hdrs[nh].value = mapped[nh] ? mapped[nh] : req->headers[i].value;
         nh++;
     }
     mcx_http_request hr = {req->method, url, hdrs, nh, req->body, req->body_len};

@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
 
     mcxd_request req;
-    mcxd_header headers[2];
+    mcx_http_header headers[2];
     memset(&req, 0, sizeof(req));
     req.host = FUZZ_HOST;
     req.listener = MCX_ACCESS_EXTERNAL;

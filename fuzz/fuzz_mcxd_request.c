@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     char *method = next_line(&p, end);
     char *uri = next_line(&p, end);
-    mcxd_header headers[MAX_FUZZ_HEADERS];
+    mcx_http_header headers[MAX_FUZZ_HEADERS];
     char *lines[MAX_FUZZ_HEADERS];
     size_t nheaders = 0;
     const char *host = NULL;

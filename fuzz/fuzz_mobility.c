@@ -75,12 +75,12 @@ static void request(const mcxd_config *cfg, mcxd_state *st, time_t now, const ch
                     size_t body_len, void *park, char *location, size_t loclen, char *token,
                     size_t toklen)
 {
-    mcxd_header h[2];
+    mcx_http_header h[2];
     size_t n = 0;
     if (authz)
-        h[n++] = (mcxd_header){"Authorization", (char *)authz};
+        h[n++] = (mcx_http_header){"Authorization", (char *)authz};
     if (ctype)
-        h[n++] = (mcxd_header){"Content-Type", (char *)ctype};
+        h[n++] = (mcx_http_header){"Content-Type", (char *)ctype};
     mcxd_request req = {.method = method, .uri = uri, .host = HOST, .headers = h,
                         .nheaders = n, .body = body, .body_len = body_len,
                         .listener = MCX_ACCESS_EXTERNAL, .tls = 1, .peer = "-",

@@ -913,21 +913,10 @@ void mcx_http_response_free(mcx_http_response *resp)
 
 const char *mcx_http_header_get(const mcx_http_response *resp, const char *name)
 {
-    if (!resp || !name)
-        return NULL;
-    for (size_t i = 0; i < resp->nheaders; i++)
-        if (strcasecmp(resp->headers[i].name, name) == 0)
-            return resp->headers[i].value;
-    return NULL;
+    return resp ? mcx_http_headers_find(resp->headers, resp->nheaders, name) : NULL;
 }
 
 size_t mcx_http_header_count(const mcx_http_response *resp, const char *name)
 {
-    size_t n = 0;
-    if (!resp || !name)
-        return 0;
-    for (size_t i = 0; i < resp->nheaders; i++)
-        if (strcasecmp(resp->headers[i].name, name) == 0)
-            n++;
-    return n;
+    return resp ? mcx_http_headers_count(resp->headers, resp->nheaders, name) : 0;
 }

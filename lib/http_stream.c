@@ -85,36 +85,21 @@ struct mcx_http_conn {
     size_t npending, cappending;
 };
 
-/* 1 when header name a equals b, case-insensitively. The rules look up a
- * few names per exchange in every header: comparing the first letters
- * before calling strcasecmp skips most of the calls. */
-static int name_eq(const char *a, const char *b)
-{
-    return tolower((unsigned char)a[0]) == tolower((unsigned char)b[0]) && strcasecmp(a, b) == 0;
-}
-
 const char *mcx_http_msg_header(const mcx_http_message *m, const char *name)
 {
-    for (size_t i = 0; i < m->nheaders; i++)
-        if (name_eq(m->names[i], name))
-            return m->values[i];
-    return NULL;
+    return mcx_http_headers_find(m->headers, m->nheaders, name);
 }
 
 size_t mcx_http_msg_header_count(const mcx_http_message *m, const char *name)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < m->nheaders; i++)
-        if (name_eq(m->names[i], name))
-            n++;
-    return n;
+    return mcx_http_headers_count(m->headers, m->nheaders, name);
 }
 
-/* Every field but the header arrays (names, values), which are read only
- * below nheaders: clearing their 1 KB per message showed in profiles. */
+/* Every field but the header array, which is read only below nheaders:
+ * clearing its 1 KB per message showed in profiles. */
 static void message_zero(mcx_http_message *m)
 {
-    memset(m, 0, offsetof(mcx_http_message, names));
+    memset(m, 0, offsetof(mcx_http_message, headers));
     memset((char *)m + offsetof(mcx_http_message, nheaders), 0,
            sizeof *m - offsetof(mcx_http_message, nheaders));
 }
@@ -275,8 +260,8 @@ static void header_commit(http_dir *d)
             d->field = text_close(b);
         else
             value = text_close(b);
-        m->names[m->nheaders] = d->field;
-        m->values[m->nheaders] = value;
+        m->headers[m->nheaders].name = d->field;
+        m->headers[m->nheaders].value = value;
         m->nheaders++;
     }
     d->field = NULL;

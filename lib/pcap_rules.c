@@ -566,10 +566,10 @@ static void check_cookies(verify_ctx *v, const mcx_http_message *req,
     int set_wsman = 0;
     for (size_t i = 0; i < resp->nheaders; i++) {
         /* the first letter first: this runs over every response header */
-        if (tolower((unsigned char)resp->names[i][0]) != 's' ||
-            strcasecmp(resp->names[i], "Set-Cookie") != 0)
+        if (tolower((unsigned char)resp->headers[i].name[0]) != 's' ||
+            strcasecmp(resp->headers[i].name, "Set-Cookie") != 0)
             continue;
-        const char *c = resp->values[i];
+        const char *c = resp->headers[i].value;
         while (*c == ' ')
             c++;
         if (strncasecmp(c, "MS-WSMAN=", 9) != 0)

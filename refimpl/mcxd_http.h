@@ -12,18 +12,15 @@
 
 #include <stddef.h>
 #include <time.h>
+#include "mcx/http_message.h"
 #include "mcx/topology.h"
 
-typedef struct mcxd_header {
-    char *name;
-    char *value;
-} mcxd_header;
 
 typedef struct mcxd_request {
     const char *method;       /* "GET", "POST", ... as received */
     const char *uri;          /* path + query as received, not decoded */
     const char *host;         /* Host header, may be NULL */
-    const mcxd_header *headers;
+    const mcx_http_header *headers;
     size_t nheaders;
     const char *body;
     size_t body_len;
@@ -39,7 +36,7 @@ typedef struct mcxd_request {
 typedef struct mcxd_response {
     int status;
     const char *reason; /* static string, NULL = standard phrase */
-    mcxd_header headers[MCXD_MAX_RESP_HEADERS];
+    mcx_http_header headers[MCXD_MAX_RESP_HEADERS];
     size_t nheaders;
     char *body;         /* malloc'd, may be NULL */
     size_t body_len;

@@ -53,22 +53,12 @@ int mcxd_response_header(mcxd_response *r, const char *name, const char *value)
 
 const char *mcxd_request_header(const mcxd_request *req, const char *name)
 {
-    if (!req || !name || !req->headers)
-        return NULL;
-    for (size_t i = 0; i < req->nheaders; i++) {
-        if (req->headers[i].name && strcasecmp(req->headers[i].name, name) == 0)
-            return req->headers[i].value;
-    }
-    return NULL;
+    return req ? mcx_http_headers_find(req->headers, req->nheaders, name) : NULL;
 }
 
 const char *mcxd_response_get_header(const mcxd_response *r, const char *name)
 {
-    for (size_t i = 0; i < r->nheaders; i++) {
-        if (strcasecmp(r->headers[i].name, name) == 0)
-            return r->headers[i].value;
-    }
-    return NULL;
+    return mcx_http_headers_find(r->headers, r->nheaders, name);
 }
 
 void mcxd_response_remove_header(mcxd_response *r, const char *name)
@@ -136,7 +126,7 @@ void mcxd_response_finish(const mcxd_config *cfg, const mcx_pool *pool,
 {
     /* Content-Length always describes the body actually sent. */
     mcxd_response_remove_header(r, "Content-Length");
-    mcxd_header extra[MCXD_MAX_RESP_HEADERS];
+    mcx_http_header extra[MCXD_MAX_RESP_HEADERS];
     size_t nextra = r->nheaders;
     memcpy(extra, r->headers, sizeof(extra[0]) * nextra);
     r->nheaders = 0;

@@ -446,7 +446,7 @@ static void on_request(struct evhttp_request *er, void *arg)
         nheaders++;
         header_bytes += strlen(kv->key) + strlen(kv->value) + 4;
     }
-    mcxd_header *headers = calloc(nheaders ? nheaders : 1, sizeof(*headers));
+    mcx_http_header *headers = calloc(nheaders ? nheaders : 1, sizeof(*headers));
     if (!headers) {
         evhttp_send_error(er, 500, NULL);
         return;

@@ -90,7 +90,7 @@ static int perform_mcxd(void *ctx, const mcx_http_request *req, int side, int tl
     inproc *ip = ctx;
     const char *uri = strstr(req->url, "://");
     uri = uri ? strchr(uri + 3, '/') : NULL;
-    mcxd_header hs[64];
+    mcx_http_header hs[64];
     const char *host = NULL;
     for (size_t i = 0; i < req->nheaders && i < 64; i++) {
         hs[i].name = req->headers[i].name;

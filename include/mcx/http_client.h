@@ -13,10 +13,8 @@
 
 #include <stddef.h>
 
-typedef struct mcx_http_header {
-    char *name;
-    char *value;
-} mcx_http_header;
+#include "mcx/http_message.h"
+
 
 typedef enum {
     MCX_HTTP_OK = 0,      /* a response was received (any status) */

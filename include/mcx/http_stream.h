@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mcx/http_message.h"
 #include "mcx/report.h"
 
 #define MCX_HTTP_MAX_HEADERS 64
@@ -33,8 +34,7 @@ typedef struct mcx_http_message {
     char *target;            /* request-target as sent */
     int status;              /* response */
     int version_major, version_minor;
-    char *names[MCX_HTTP_MAX_HEADERS];
-    char *values[MCX_HTTP_MAX_HEADERS];
+    mcx_http_header headers[MCX_HTTP_MAX_HEADERS]; /* mcx/http_message.h */
     size_t nheaders;
     size_t headers_dropped;
     char *body;              /* NUL-terminated copy of the first bytes */
@@ -44,7 +44,8 @@ typedef struct mcx_http_message {
     unsigned long first_frame, last_frame;
 } mcx_http_message;
 
-/* Case-insensitive; first occurrence; NULL when absent. */
+/* Case-insensitive; first occurrence; NULL when absent (the one lookup of
+ * mcx/http_message.h). */
 const char *mcx_http_msg_header(const mcx_http_message *m, const char *name);
 size_t mcx_http_msg_header_count(const mcx_http_message *m, const char *name);
 

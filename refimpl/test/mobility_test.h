@@ -128,12 +128,12 @@ static inline int mt_take_done(mt *f, void *handle, mt_done *out)
 static inline mt_resp mt_req(mt *f, const char *method, const char *uri, const char *authz,
                              const char *ctype, const char *body, void *park)
 {
-    mcxd_header h[4];
+    mcx_http_header h[4];
     size_t n = 0;
     if (authz)
-        h[n++] = (mcxd_header){"Authorization", (char *)authz};
+        h[n++] = (mcx_http_header){"Authorization", (char *)authz};
     if (ctype)
-        h[n++] = (mcxd_header){"Content-Type", (char *)ctype};
+        h[n++] = (mcx_http_header){"Content-Type", (char *)ctype};
     mcxd_request req = {
         .method = method,
         .uri = uri,

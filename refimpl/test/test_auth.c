@@ -66,7 +66,7 @@ static int teardown(void **state)
 
 typedef struct req_builder {
     mcxd_request req;
-    mcxd_header headers[8];
+    mcx_http_header headers[8];
     size_t n;
 } req_builder;
 

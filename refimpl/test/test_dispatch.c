@@ -108,14 +108,14 @@ typedef struct req_opts {
 /* Run one request; also check invariants every response must satisfy. */
 static void run(fixture *f, const req_opts *o, mcxd_response *resp)
 {
-    mcxd_header h[3];
+    mcx_http_header h[3];
     size_t n = 0;
     if (o->host)
-        h[n++] = (mcxd_header){(char *)"Host", (char *)o->host};
+        h[n++] = (mcx_http_header){(char *)"Host", (char *)o->host};
     if (o->accept)
-        h[n++] = (mcxd_header){(char *)"Accept", (char *)o->accept};
+        h[n++] = (mcx_http_header){(char *)"Accept", (char *)o->accept};
     if (o->authz)
-        h[n++] = (mcxd_header){(char *)"Authorization", (char *)o->authz};
+        h[n++] = (mcx_http_header){(char *)"Authorization", (char *)o->authz};
     mcxd_request req = {
         .method = o->method ? o->method : "GET",
         .uri = o->uri,

@@ -75,12 +75,12 @@ typedef struct req_opts {
 static void handle(const mcxd_config *cfg, mcxd_state *st, const req_opts *o,
                    mcxd_response *resp)
 {
-    mcxd_header h[2];
+    mcx_http_header h[2];
     size_t n = 0;
     if (o->host)
-        h[n++] = (mcxd_header){(char *)"Host", (char *)o->host};
+        h[n++] = (mcx_http_header){(char *)"Host", (char *)o->host};
     if (o->accept)
-        h[n++] = (mcxd_header){(char *)"Accept", (char *)o->accept};
+        h[n++] = (mcx_http_header){(char *)"Accept", (char *)o->accept};
     mcxd_request req = {
         .method = "GET",
         .uri = o->uri,

@@ -431,7 +431,7 @@ static void test_bad_input(void **state)
     assert_int_equal(r.status, 501);
     mt_resp_free(&r);
     /* Accept: XML only is 406; application/json is answered as such */
-    mcxd_header h[2] = {{"Authorization", ta}, {"Accept", "application/vnd.microsoft.com.ucwa+xml"}};
+    mcx_http_header h[2] = {{"Authorization", ta}, {"Accept", "application/vnd.microsoft.com.ucwa+xml"}};
     mcxd_request req = {.method = "GET", .uri = app, .host = MT_HOST, .headers = h, .nheaders = 2,
                         .listener = MCX_ACCESS_EXTERNAL, .tls = 1, .peer = "-"};
     mcxd_response resp;
