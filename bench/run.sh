@@ -16,7 +16,8 @@
 # Loopback 127.0.5.x only; every process started here is stopped by PID.
 # Usage: bench/run.sh BUILD [SECTION...]; no SECTION runs them all. Sections:
 # http (1), conform (2), discover (3), tls-handshake (4), pcap (5), dns (6),
-# dns-many (7).
+# dns-many (7), mobility (8: the Mobility Service against the seed's figures,
+# with the load client bench/mobility_load.c; see its comment below).
 set -eu
 build=${1:-build}
 [ $# -gt 0 ] && shift
@@ -557,4 +558,262 @@ if want dns-many; then
 } >"$out/RESULTS-dnsmany.md"
 cat "$out/RESULTS-dnsmany.md"
 cat "$out/RESULTS-dnsmany.md" >>"$out/RESULTS.md"
+fi
+
+# 8. The Mobility Service against the seed's own figures (issue 9, section
+#    E; section: mobility; engineer "mobility-bench"). One load client,
+#    bench/mobility_load.c (libevent evhttp client over bufferevent_openssl,
+#    jansson), built here with cc and pkg-config; a fresh mcxd per figure
+#    (--now/--seed, so P-GETs never time out and nothing expires), serving
+#    conformance/pki/lab.pem on 127.0.5.20-.23:18443 with a generated
+#    topology of 4096 users (the schema's maximum: lib/topology.xsd), the
+#    client bound to 127.0.5.30/.31. `ulimit -n` is raised to the hard limit
+#    for mcxd and the client. Figures:
+#    (a) memory per always-connected session: BENCH_MOB_SESSIONS (2000)
+#        sessions, one user each, each with a presence subscription of 80
+#        other users and a parked P-GET on its own TLS connection; mcxd's
+#        RSS (/proc/PID/status) before and after each phase; mcxd's own
+#        accounting (mcxd_mobility_bytes(), no HTTP endpoint exposes it) is
+#        read with gdb when gdb can attach, then malloc_trim(0) and the RSS
+#        again (what stays live).
+#    (b) sign-ins per second: OAuth token (password grant) + POST
+#        applications + makeMeAvailable, for BENCH_SECONDS or 4000 sign-ins
+#        (below mcxd's 4096-token store), over 32 kept-alive TLS
+#        connections, then with a new connection (full handshake) per
+#        sign-in over 4, beside `openssl s_time -new` x 4 against nginx
+#        (section 4's settings) and against the same mcxd; mcxd's CPU time
+#        per sign-in (/proc/PID/stat) gives its rate on one core.
+#    (c) parked P-GETs in one mcxd: 10 applications per user (the per-user
+#        maximum), as many as the file descriptor limit allows (at most
+#        40,960 = 4096 users x 10), each with its own TLS connection; RSS
+#        delta. BENCH_MOB_PGETS overrides the count.
+#    (d) IM latency: two sessions in one conversation; the sender POSTs a
+#        message while the receiver's P-GET is parked; POST to the P-GET's
+#        completion with that message, 50 warm-up + BENCH_MOB_IMS (1000).
+if want mobility; then
+mob_out="$out/RESULTS-mobility.md"
+mob_pki="$top/conformance/pki"
+mob_lib="libevent libevent_openssl openssl jansson"
+mob_cl="$work/mobility_load"
+mob_topo="$work/mobility-topology.xml"
+# ulimit -H/-n: not POSIX, but dash, bash and busybox sh have them.
+# shellcheck disable=SC3045
+mob_hard=$(ulimit -Hn)
+[ "$mob_hard" = unlimited ] && mob_hard=1048576
+# shellcheck disable=SC3045
+ulimit -n "$mob_hard" 2>/dev/null || true
+# shellcheck disable=SC3045
+mob_nofile=$(ulimit -n)
+# mob_start ADDR: a fresh mcxd on ADDR:18443 (TLS only); its PID in $mob_pid.
+mob_start() {
+    "$mcxd" --quiet --now 2026-01-01T00:00:00Z --seed 1 --topology "$mob_topo" \
+        --cert "$mob_pki/lab.pem" --key "$mob_pki/leaf.key" --listen "internal-https=$1:18443" \
+        --no-listen internal-http --no-listen external-http --no-listen external-https &
+    mob_pid=$!
+    pids="$pids $mob_pid"
+    i=0
+    until curl -sk -o /dev/null "https://$1:18443/" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 50 ] || { echo "bench: mcxd on $1 did not start" >&2; exit 3; }; sleep 0.1
+    done
+}
+mob_stop() { kill "$mob_pid" 2>/dev/null || true; wait "$mob_pid" 2>/dev/null || true; }
+# mob_get KEY FILE: the value of KEY in the client's `result` line.
+mob_get() { awk -v k="$1" '/^result / { for (i = 2; i <= NF; i++) { split($i, kv, "=");
+    if (kv[1] == k) print kv[2] } }' "$2"; }
+# mob_calc EXPR: awk arithmetic, 1 decimal.
+mob_calc() { awk "BEGIN { printf \"%.1f\", $1 }"; }
+# mob_gdb PID: "STORE-BYTES RSS-KIB-AFTER-TRIM" (mcxd_mobility_bytes(st) read
+# with gdb, then malloc_trim(0) and VmRSS), or "- -".
+mob_gdb() {
+    b=""
+    if command -v gdb >/dev/null 2>&1; then
+        b=$(gdb -p "$1" -batch -nx -ex 'frame function main' \
+            -ex 'print (unsigned long)mcxd_mobility_bytes(st)' -ex 'print (int)malloc_trim(0)' \
+            2>/dev/null | awk '/^\$1 = / { print $3 }')
+    fi
+    if [ -n "$b" ]; then echo "$b $(awk '/^VmRSS:/ { print $2 }' "/proc/$1/status")"; else echo "- -"; fi
+}
+# mob_sessions NAME ADDR ARGS...: run the client's sessions mode against the
+# mcxd in $mob_pid; when its P-GETs are parked, read mcxd's accounting
+# ($mob_store, $mob_trim), then let it finish (it holds them >= 3 s).
+mob_sessions() {
+    n=$1 a=$2
+    shift 2
+    rm -f "$work/$n.ready" "$work/$n.release"
+    "$mob_cl" sessions --server "$a:18443" --host pool01.bench.test --server-pid "$mob_pid" \
+        --local 127.0.5.30 --local 127.0.5.31 --hold 3 --deadline 900 \
+        --ready-file "$work/$n.ready" --release-file "$work/$n.release" "$@" >"$work/$n.out" &
+    c=$!
+    pids="$pids $c"
+    while [ ! -f "$work/$n.ready" ] && kill -0 "$c" 2>/dev/null; do sleep 0.2; done
+    # shellcheck disable=SC2046
+    set -- $(mob_gdb "$mob_pid")
+    mob_store=$1 mob_trim=$2
+    touch "$work/$n.release"
+    wait "$c" || true
+}
+# mob_stime HOST:PORT: full handshakes/s of 4 parallel `openssl s_time -new`.
+mob_stime() {
+    : >"$work/mob-stime"
+    s=$(now_ms)
+    for c in 1 2 3 4; do
+        openssl s_time -connect "$1" -new -time "$dur" >>"$work/mob-stime" 2>/dev/null &
+    done
+    wait
+    e=$(now_ms)
+    awk -v a="$s" -v b="$e" '/connections in .*s;/ { n += $1 }
+        END { printf "%.0f", (b > a) ? n / ((b - a) / 1000) : 0 }' "$work/mob-stime"
+}
+{
+    echo
+    echo "## Mobility Service: mcxd against the seed's figures"
+    echo
+    # shellcheck disable=SC2046,SC2086
+    if ! pkg-config --exists $mob_lib 2>/dev/null; then
+        echo "skipped: pkg-config or the development files of $mob_lib missing (make deps)"
+    elif ! cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -D_GNU_SOURCE \
+            -o "$mob_cl" "$top/bench/mobility_load.c" $(pkg-config --cflags --libs $mob_lib) >&2; then
+        echo "skipped: bench/mobility_load.c does not build"
+    else
+        awk -v n=4096 'BEGIN {
+            print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+            print "<topology xmlns=\"urn:mcxlab:topology:1\" profile=\"2013\">"
+            print "  <sipDomain>bench.test</sipDomain>"
+            print "  <pool id=\"pool01.bench.test\" role=\"frontend\">"
+            print "    <internalWeb fqdn=\"pool01.bench.test\" ip=\"127.0.5.20\" httpPort=\"80\" httpsPort=\"443\"/>"
+            print "    <externalWeb fqdn=\"webext01.bench.test\" ip=\"127.0.5.21\" httpPort=\"8080\" httpsPort=\"4443\"/>"
+            print "    <mcx sipPrimaryListeningPort=\"5086\" sipExternalListeningPort=\"5087\"/>"
+            print "  </pool>"
+            for (i = 0; i < n; i++)
+                printf "  <user sipUri=\"u%05d@bench.test\" password=\"secret\" homePool=\"pool01.bench.test\" displayName=\"User %05d\"/>\n", i, i
+            print "</topology>" }' >"$mob_topo"
+        mob_n=${BENCH_MOB_SESSIONS:-2000}
+        # (a) memory per always-connected session, 80 contacts subscribed
+        mob_start 127.0.5.20
+        mob_sessions mob-a 127.0.5.20 --users 4096 --sessions "$mob_n" --contacts 80 --conns 16
+        a_store=$mob_store a_trim=$mob_trim
+        mob_stop
+        f="$work/mob-a.out"
+        a0=$(mob_get rss_start_kib "$f") a1=$(mob_get rss_tokens_kib "$f")
+        a2=$(mob_get rss_available_kib "$f") a3=$(mob_get rss_subscribed_kib "$f")
+        a4=$(mob_get rss_parked_kib "$f") a_parked=$(mob_get parked "$f")
+        a_late=$(mob_get completed_while_held "$f") a_err=$(mob_get errors "$f")
+        a_fb=$(mob_get first_batch_bytes "$f")
+        a_per=$(mob_calc "(${a4:-0} - ${a0:-0}) / $mob_n")
+        # (b) sign-ins per second, kept-alive, then a full handshake each
+        mob_start 127.0.5.21
+        "$mob_cl" signin --server 127.0.5.21:18443 --host pool01.bench.test --users 4096 \
+            --conns 32 --seconds "$dur" --count 4000 --server-pid "$mob_pid" >"$work/mob-b1.out" || true
+        mob_stop
+        mob_start 127.0.5.21
+        "$mob_cl" signin --new-tls --server 127.0.5.21:18443 --host pool01.bench.test \
+            --users 4096 --conns 4 --seconds "$dur" --count 4000 --server-pid "$mob_pid" \
+            >"$work/mob-b2.out" || true
+        b_mhs=$(mob_stime 127.0.5.21:18443)
+        mob_stop
+        cat >"$work/nginx-mob.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx-mob.pid;
+error_log $work/nginx-mob.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server {
+        listen 127.0.5.24:18443 ssl;
+        ssl_certificate $mob_pki/lab.pem;
+        ssl_certificate_key $mob_pki/leaf.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_prefer_server_ciphers on;
+        ssl_ecdh_curve auto;
+        ssl_session_tickets off;
+        ssl_session_cache off;
+        location / { return 200; }
+    }
+}
+NGINX
+        nginx -c "$work/nginx-mob.conf" &
+        ng=$!
+        pids="$pids $ng"
+        i=0
+        until curl -sk -o /dev/null "https://127.0.5.24:18443/" 2>/dev/null; do
+            i=$((i + 1)); [ $i -lt 50 ] || { echo "bench: nginx did not start" >&2; exit 3; }; sleep 0.1
+        done
+        b_nhs=$(mob_stime 127.0.5.24:18443)
+        kill "$ng" 2>/dev/null || true
+        wait "$ng" 2>/dev/null || true
+        b1_rate=$(mob_get rate "$work/mob-b1.out") b1_cpu=$(mob_get server_cpu_us_per_signin "$work/mob-b1.out")
+        b2_rate=$(mob_get rate "$work/mob-b2.out") b2_cpu=$(mob_get server_cpu_us_per_signin "$work/mob-b2.out")
+        b1_core=$(awk -v c="${b1_cpu:-0}" 'BEGIN { printf "%.0f", (c > 0 ? 1e6 / c : 0) }')
+        b2_core=$(awk -v c="${b2_cpu:-0}" 'BEGIN { printf "%.0f", (c > 0 ? 1e6 / c : 0) }')
+        # (c) parked P-GETs: one connection each, 10 applications per user
+        c_n=${BENCH_MOB_PGETS:-$(( (mob_nofile - 200) / 10 * 10 ))}
+        [ "$c_n" -gt 40960 ] && c_n=40960
+        mob_start 127.0.5.22
+        mob_sessions mob-c 127.0.5.22 --users $((c_n / 10)) --apps-per-user 10 --sessions "$c_n" --conns 32
+        c_store=$mob_store c_trim=$mob_trim
+        c_fds=$(find "/proc/$mob_pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+        mob_stop
+        f="$work/mob-c.out"
+        c0=$(mob_get rss_start_kib "$f") c2=$(mob_get rss_available_kib "$f")
+        c4=$(mob_get rss_parked_kib "$f") c_parked=$(mob_get parked "$f")
+        c_late=$(mob_get completed_while_held "$f") c_setup=$(mob_get setup_s "$f")
+        c_fb=$(mob_get first_batch_bytes "$f")
+        # (d) IM end-to-end latency
+        mob_start 127.0.5.23
+        "$mob_cl" im --server 127.0.5.23:18443 --host pool01.bench.test --warmup 50 \
+            --iterations "${BENCH_MOB_IMS:-1000}" --server-pid "$mob_pid" >"$work/mob-d.out" || true
+        mob_stop
+        d_p50=$(mob_get p50_ms "$work/mob-d.out") d_p99=$(mob_get p99_ms "$work/mob-d.out")
+        d_n=$(mob_get messages "$work/mob-d.out") d_max=$(mob_get max_ms "$work/mob-d.out")
+        met() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = op == "le" ? v + 0 <= t : v + 0 >= t; print ok ? "yes" : "**no**" }'; }
+        echo "| figure | seed | target | mcxd, this run | vs the seed | target met |"
+        echo "|---|---|---|---|---|---|"
+        echo "| (a) memory per always-connected session, 80 contacts subscribed, P-GET parked: mcxd RSS delta / session ($mob_n sessions) | 534 KB | <= 10 KB | $a_per KiB | $(mob_calc "534 / ($a_per * 1.024)")x less | $(met "$(mob_calc "$a_per * 1.024")" 10 le) |"
+        echo "| (b) sign-ins/s over kept-alive TLS (token + application + makeMeAvailable), 32 connections | 12/s | >= 1,200/s on one core | $b1_rate/s; mcxd CPU $b1_cpu us each = $b1_core/s per core | $(mob_calc "$b1_rate / 12")x | wall: $(met "$b1_rate" 1200 ge); per mcxd CPU-second: $(met "$b1_core" 1200 ge) |"
+        echo "| (b) sign-ins/s with a full TLS handshake each, 4 connections | | beside nginx | $b2_rate/s (mcxd CPU $b2_cpu us each = $b2_core/s per core); full handshakes/s: nginx $b_nhs, mcxd $b_mhs | $(mob_calc "$b2_rate / 12")x | |"
+        echo "| (c) parked P-GETs held by one mcxd process | 5,000 | >= 50,000 | $c_parked | $(mob_calc "$c_parked / 5000")x | $(met "$c_parked" 50000 ge) |"
+        echo "| (d) IM end-to-end latency, POST to the receiver's P-GET completing, p50 / p99 ($d_n messages) | (none given) | | $d_p50 / $d_p99 ms (max $d_max) | | |"
+        echo
+        echo "(a) mcxd RSS, KiB: start $a0, $mob_n tokens $a1, applications available $a2,"
+        echo "subscribed (80 each) $a3, P-GETs parked $a4 ($a_parked parked, $a_late completed while"
+        echo "held 3 s, $a_err errors). Per session: applications $(mob_calc "($a2 - $a1) / $mob_n"),"
+        echo "subscriptions $(mob_calc "($a3 - $a2) / $mob_n"), P-GET connection $(mob_calc "($a4 - $a3) / $mob_n") KiB (heap freed by"
+        echo "one phase is reused by the next). Each session's first event batch (answered at once, then"
+        echo "acknowledged by the P-GET that parks): $a_fb bytes."
+        if [ "$a_store" != "-" ]; then
+            echo "mcxd's own accounting, mcxd_mobility_bytes() read with gdb while parked: $a_store bytes ="
+            echo "$(mob_calc "$a_store / 1024 / $mob_n") KiB per session; RSS after malloc_trim(0) $a_trim KiB ="
+            echo "$(mob_calc "($a_trim - $a0) / $mob_n") KiB per session still resident."
+        else
+            echo "mcxd's own accounting (mcxd_mobility_bytes()) not read: gdb missing or cannot attach."
+        fi
+        echo
+        echo "(c) $c_parked of $c_n P-GETs parked ($c_late completed while held 3 s), setup ${c_setup} s;"
+        echo "mcxd RSS, KiB: start $c0, applications available $c2, parked $c4: the P-GETs"
+        echo "(connection, TLS, request) $(mob_calc "($c4 - $c2) / $c_n") KiB each, $(mob_calc "($c4 - $c0) / $c_n") KiB per"
+        echo "session in all (first event batch $c_fb bytes); $c_fds descriptors open in mcxd. Bound: \`ulimit -n\` $mob_nofile here (hard"
+        echo "limit $mob_hard); one connection per P-GET, so mcxd holds at most that many; and the topology"
+        echo "schema's 4096 users x 10 applications per user caps one mcxd at 40,960."
+        if [ "$c_store" != "-" ]; then
+            echo "mcxd_mobility_bytes() while parked: $c_store bytes; RSS after malloc_trim(0) $c_trim KiB."
+        fi
+        echo
+        echo "Commands (client: \`cc -std=gnu11 -O2 bench/mobility_load.c \$(pkg-config --cflags --libs $mob_lib)\`;"
+        echo "mcxd: \`mcxd --quiet --now 2026-01-01T00:00:00Z --seed 1 --topology TOPO --cert conformance/pki/lab.pem"
+        echo "--key conformance/pki/leaf.key --listen internal-https=ADDR:18443\` (other listeners off), TOPO = 4096 users"
+        echo "u00000..u04095@bench.test on pool01.bench.test; \`ulimit -n $mob_nofile\`):"
+        echo "(a) \`mobility_load sessions --server 127.0.5.20:18443 --host pool01.bench.test --users 4096 --sessions $mob_n --contacts 80 --conns 16 --local 127.0.5.30 --local 127.0.5.31 --hold 3 --server-pid PID\`;"
+        echo "(b) \`mobility_load signin --server 127.0.5.21:18443 --host pool01.bench.test --users 4096 --conns 32 --seconds $dur --count 4000 --server-pid PID\`,"
+        echo "the same with \`--new-tls --conns 4\` on a fresh mcxd, then \`openssl s_time -connect ADDR:18443 -new -time $dur\` x 4"
+        echo "against that mcxd and nginx $(nginx -v 2>&1 | sed 's,.*/,,') on 127.0.5.24 (section 4's settings);"
+        echo "(c) \`mobility_load sessions --server 127.0.5.22:18443 --host pool01.bench.test --users $((c_n / 10)) --apps-per-user 10 --sessions $c_n --conns 32 --local 127.0.5.30 --local 127.0.5.31 --hold 3 --server-pid PID\`;"
+        echo "(d) \`mobility_load im --server 127.0.5.23:18443 --host pool01.bench.test --warmup 50 --iterations ${BENCH_MOB_IMS:-1000}\`."
+        echo "Every figure: a fresh mcxd, RSS from /proc/PID/status. The load client and mcxd share this"
+        echo "machine's $(nproc) cores (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)), so rates are"
+        echo "lower bounds; the CPU time per sign-in is the steadier figure."
+    fi
+} >"$mob_out"
+cat "$mob_out"
+cat "$mob_out" >>"$out/RESULTS.md"
 fi
