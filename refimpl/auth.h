@@ -67,9 +67,10 @@ typedef struct mcxd_auth_throttle_entry {
 } mcxd_auth_throttle_entry;
 
 typedef struct mcxd_auth_token {
-    char *token;   /* the full "cwt=..." string */
+    char *token;   /* the full "cwt=..." string; NULL: free slot */
     char *user;    /* sip URI as in the topology */
     time_t expires;
+    uint64_t key;  /* keyed hash of the token (the index's key) */
 } mcxd_auth_token;
 
 struct mcxd_state {
@@ -79,8 +80,9 @@ struct mcxd_state {
     unsigned char sign_key[MCXD_AUTH_KEY_LEN];
     mcxd_auth_throttle_entry *throttle;
     size_t nthrottle;
-    mcxd_auth_token *tokens;
-    size_t ntokens;
+    mcxd_auth_token *tokens;        /* ring of MCXD_AUTH_MAX_TOKENS, issue order */
+    size_t ntokens, token_next;     /* live tokens; the slot the next one takes */
+    uint32_t *token_index;          /* 2 x MAX slots: ring slot + 1, 0 = empty */
     struct mcxd_mobility *mobility; /* sessions of the Mobility Service */
     time_t clock_offset;            /* seconds added by POST /_mcxd/clock */
 };

@@ -46,39 +46,88 @@ void mcxd_auth_oauth_challenge(const char *base, mcxd_response *resp)
 }
 
 /* ---- token store --------------------------------------------------------- */
+/*
+ * The live tokens are a ring of MCXD_AUTH_MAX_TOKENS in issue order: when it
+ * is full the oldest token gives way (every token has the same lifetime, so
+ * the oldest is also the first to expire). A token is found through an
+ * open-addressing index keyed by an HMAC of the token under the server's
+ * signing key (so bucket timing tells nothing about other tokens), then
+ * compared in constant time.
+ */
 
-static void token_drop(mcxd_state *st, size_t i)
+#define INDEX_SLOTS (2 * MCXD_AUTH_MAX_TOKENS)
+
+static uint64_t token_key(const mcxd_state *st, const char *token, size_t len)
 {
-    OPENSSL_cleanse(st->tokens[i].token, strlen(st->tokens[i].token));
-    free(st->tokens[i].token);
-    free(st->tokens[i].user);
-    st->tokens[i] = st->tokens[st->ntokens - 1];
+    unsigned char mac[SHA256_DIGEST_LENGTH];
+    uint64_t k = 0;
+    if (mcxd_auth_sign(st, token, len, mac) == 0)
+        memcpy(&k, mac, sizeof(k));
+    return k;
+}
+
+static void index_put(mcxd_state *st, uint64_t key, uint32_t slot)
+{
+    size_t i = key & (INDEX_SLOTS - 1);
+    while (st->token_index[i])
+        i = (i + 1) & (INDEX_SLOTS - 1);
+    st->token_index[i] = slot + 1;
+}
+
+/* Remove ring slot `slot` from the index (backward-shift deletion). */
+static void index_remove(mcxd_state *st, uint32_t slot)
+{
+    size_t i = st->tokens[slot].key & (INDEX_SLOTS - 1);
+    while (st->token_index[i] && st->token_index[i] != slot + 1)
+        i = (i + 1) & (INDEX_SLOTS - 1);
+    if (!st->token_index[i])
+        return;
+    st->token_index[i] = 0;
+    for (size_t j = (i + 1) & (INDEX_SLOTS - 1); st->token_index[j];
+         j = (j + 1) & (INDEX_SLOTS - 1)) {
+        uint32_t moved = st->token_index[j];
+        st->token_index[j] = 0;
+        index_put(st, st->tokens[moved - 1].key, moved - 1);
+    }
+}
+
+static void token_clear(mcxd_state *st, uint32_t slot)
+{
+    mcxd_auth_token *t = &st->tokens[slot];
+    if (!t->token)
+        return;
+    index_remove(st, slot);
+    OPENSSL_cleanse(t->token, strlen(t->token));
+    free(t->token);
+    free(t->user);
+    memset(t, 0, sizeof(*t));
     st->ntokens--;
 }
 
 void mcxd_auth_tokens_free(mcxd_state *st)
 {
-    while (st->ntokens > 0)
-        token_drop(st, st->ntokens - 1);
+    for (uint32_t i = 0; st->tokens && i < MCXD_AUTH_MAX_TOKENS; i++)
+        token_clear(st, i);
     free(st->tokens);
+    free(st->token_index);
     st->tokens = NULL;
+    st->token_index = NULL;
 }
 
 /* Issue a token for `user`; malloc'd "cwt=..." or NULL. */
 static char *token_issue(mcxd_state *st, const mcx_user *user, time_t expires, time_t now)
 {
-    for (size_t i = 0; i < st->ntokens;) {
-        if (st->tokens[i].expires <= now)
-            token_drop(st, i);
-        else
-            i++;
-    }
-    if (st->ntokens >= MCXD_AUTH_MAX_TOKENS) {
-        size_t first = 0;
-        for (size_t i = 1; i < st->ntokens; i++)
-            if (st->tokens[i].expires < st->tokens[first].expires)
-                first = i;
-        token_drop(st, first);
+    (void)now;
+    if (!st->tokens) {
+        st->tokens = calloc(MCXD_AUTH_MAX_TOKENS, sizeof(*st->tokens));
+        st->token_index = calloc(INDEX_SLOTS, sizeof(*st->token_index));
+        if (!st->tokens || !st->token_index) {
+            free(st->tokens);
+            free(st->token_index);
+            st->tokens = NULL;
+            st->token_index = NULL;
+            return NULL;
+        }
     }
     unsigned char raw[MCXD_AUTH_TOKEN_BYTES];
     if (mcxd_auth_random(st, raw, sizeof(raw)) != 0)
@@ -94,29 +143,29 @@ static char *token_issue(mcxd_state *st, const mcx_user *user, time_t expires, t
     for (size_t i = 0; i < n; i++)
         b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
     char *token = malloc(n + 5);
-    mcxd_auth_token *grown = realloc(st->tokens, (st->ntokens + 1) * sizeof(*st->tokens));
+    char *kept = malloc(n + 5);
     char *user_copy = strdup(user->sip_uri);
-    if (!token || !grown || !user_copy) {
+    if (!token || !kept || !user_copy) {
         free(token);
+        free(kept);
         free(user_copy);
-        if (grown)
-            st->tokens = grown;
         free(b64);
         return NULL;
     }
-    st->tokens = grown;
     memcpy(token, "cwt=", 4);
     memcpy(token + 4, b64, n + 1);
+    memcpy(kept, token, n + 5);
     free(b64);
-    mcxd_auth_token *t = &st->tokens[st->ntokens++];
-    t->token = strdup(token);
+    uint32_t slot = (uint32_t)st->token_next;
+    token_clear(st, slot); /* the oldest gives way */
+    st->token_next = (st->token_next + 1) % MCXD_AUTH_MAX_TOKENS;
+    mcxd_auth_token *t = &st->tokens[slot];
+    t->token = kept;
     t->user = user_copy;
     t->expires = expires;
-    if (!t->token) {
-        token_drop(st, st->ntokens - 1);
-        free(token);
-        return NULL;
-    }
+    t->key = token_key(st, kept, n + 4);
+    index_put(st, t->key, slot);
+    st->ntokens++;
     return token;
 }
 
@@ -135,12 +184,16 @@ mcxd_auth_result mcxd_auth_oauth_verify(const mcxd_config *cfg, mcxd_state *st,
     size_t len = strcspn(tok, " \t");
     if (len == 0 || len > OAUTH_MAX_TOKEN_LEN || tok[len + strspn(tok + len, " \t")] != '\0')
         return MCXD_AUTH_INVALID;
-    /* Compare against every live token in constant time per entry. */
+    if (!st->tokens)
+        return MCXD_AUTH_INVALID;
+    uint64_t key = token_key(st, tok, len);
     const mcxd_auth_token *hit = NULL;
-    for (size_t i = 0; i < st->ntokens; i++) {
-        const mcxd_auth_token *t = &st->tokens[i];
-        if (strlen(t->token) == len && CRYPTO_memcmp(t->token, tok, len) == 0)
+    for (size_t i = key & (INDEX_SLOTS - 1); st->token_index[i]; i = (i + 1) & (INDEX_SLOTS - 1)) {
+        const mcxd_auth_token *t = &st->tokens[st->token_index[i] - 1];
+        if (t->key == key && strlen(t->token) == len && CRYPTO_memcmp(t->token, tok, len) == 0) {
             hit = t;
+            break;
+        }
     }
     if (!hit || now >= hit->expires)
         return MCXD_AUTH_INVALID;

@@ -703,6 +703,46 @@ static mcxd_auth_result check_bearer(fixture *f, const char *authz, time_t now,
     return mcxd_auth_check(&f->cfg, f->st, &b.req, 1, now, user);
 }
 
+/* "Bearer cwt=..." from one password grant at `now`. */
+static void bearer_for(fixture *f, time_t now, char *out, size_t len)
+{
+    mcxd_response resp;
+    oauth_post(f, "grant_type=password&username=alice%40contoso.test&password=secret",
+               "application/x-www-form-urlencoded", now, &resp);
+    assert_int_equal(resp.status, 200);
+    json_t *j = json_loadb(resp.body, resp.body_len, 0, NULL);
+    assert_non_null(j);
+    snprintf(out, len, "Bearer %s", json_string_value(json_object_get(j, "access_token")));
+    json_decref(j);
+    mcxd_response_free(&resp);
+}
+
+/* The store keeps the last MCXD_AUTH_MAX_TOKENS tokens: when full the
+ * oldest gives way, never the newest (all issued at one fixed instant). */
+static void test_oauth_store_evicts_oldest(void **state)
+{
+    fixture *f = *state;
+    char first[512], second[512], last[512];
+    const mcx_user *user = NULL;
+    bearer_for(f, NOW, first, sizeof first);
+    bearer_for(f, NOW, second, sizeof second);
+    for (int i = 2; i < MCXD_AUTH_MAX_TOKENS; i++)
+        bearer_for(f, NOW, last, sizeof last);
+    assert_int_equal(check_bearer(f, first, NOW, &user), MCXD_AUTH_OK); /* exactly full */
+    bearer_for(f, NOW, last, sizeof last);
+    assert_int_equal(check_bearer(f, first, NOW, &user), MCXD_AUTH_INVALID);
+    assert_int_equal(check_bearer(f, second, NOW, &user), MCXD_AUTH_OK);
+    assert_int_equal(check_bearer(f, last, NOW, &user), MCXD_AUTH_OK);
+    /* the next one: the second gives way (a store that drops the newest
+     * would keep it and drop the one issued just before) */
+    char newest[512];
+    bearer_for(f, NOW, newest, sizeof newest);
+    assert_int_equal(check_bearer(f, second, NOW, &user), MCXD_AUTH_INVALID);
+    assert_int_equal(check_bearer(f, last, NOW, &user), MCXD_AUTH_OK);
+    assert_int_equal(check_bearer(f, newest, NOW, &user), MCXD_AUTH_OK);
+    assert_int_equal(f->st->ntokens, MCXD_AUTH_MAX_TOKENS);
+}
+
 static void test_oauth_password_grant(void **state)
 {
     fixture *f = *state;
@@ -1009,6 +1049,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_equal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oauth_password_grant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oauth_store_evicts_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oauth_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oauth_challenge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
