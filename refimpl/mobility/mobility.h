@@ -104,7 +104,9 @@ typedef struct mob_event {
     uint8_t sender;      /* mob_sender */
     uint8_t klass;       /* mob_class */
     time_t at;
-    json_t *event;       /* {"link":..., "_embedded":..., "in":..., "type":...} */
+    size_t len;
+    char *json;          /* {"link":..., "_embedded":..., "in":..., "type":...},
+                            rendered when queued: text costs a fraction of a tree */
 } mob_event;
 
 typedef struct mob_app mob_app;

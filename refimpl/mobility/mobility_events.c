@@ -51,7 +51,7 @@ void mob_events_clear(mob_app *a)
     mob_event *e = a->ev_head;
     while (e) {
         mob_event *n = e->next;
-        json_decref(e->event);
+        free(e->json);
         free(e);
         e = n;
     }
@@ -87,8 +87,10 @@ void mob_event_push(mcxd_mobility *m, mob_app *a, mob_sender s, mob_class k, tim
         return;
     }
     mob_event *e = calloc(1, sizeof(*e));
-    if (!e) {
-        json_decref(ev);
+    char *text = e ? json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(ev);
+    if (!text) {
+        free(e);
         a->need_resync = 1;
         mark_dirty(m, a);
         return;
@@ -96,7 +98,8 @@ void mob_event_push(mcxd_mobility *m, mob_app *a, mob_sender s, mob_class k, tim
     e->sender = (uint8_t)s;
     e->klass = (uint8_t)k;
     e->at = now;
-    e->event = ev;
+    e->json = text;
+    e->len = strlen(text);
     if (a->ev_tail)
         a->ev_tail->next = e;
     else
@@ -114,42 +117,69 @@ static json_t *events_link(const mob_app *a, uint64_t ack)
     return mob_link(a, suffix);
 }
 
-/* Form batch number `n` from every pending event and keep its body.
+/* Compact JSON of `j` (consumed) appended to `out`; 0 or -1. */
+static int put_json(FILE *out, json_t *j, int drop_last)
+{
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(j);
+    if (!text)
+        return -1;
+    size_t n = strlen(text) - (drop_last ? 1 : 0);
+    int rc = fwrite(text, 1, n, out) == n ? 0 : -1;
+    free(text);
+    return rc;
+}
+
+/* Form batch number `n` from every pending event and keep its body: the
+ * queued events are already JSON text, spliced into
+ * {"_links":{...},"sender":[{"rel":..,"href":..,"events":[...]},...]}.
  * `keep`: leave the events queued (--break mobility-resend-acked). */
 static int form_batch(mob_app *a, uint64_t n, int keep)
 {
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    if (!out)
+        return -1;
     json_t *links = json_object();
     json_object_set_new(links, "self", events_link(a, n));
     json_object_set_new(links, "next", events_link(a, n + 1));
-    json_t *senders = json_array();
-    for (int s = 0; s < MOB_NSENDERS; s++) {
-        json_t *evs = NULL;
-        for (mob_event *e = a->ev_head; e; e = e->next) {
+    int rc = put_json(out, json_pack("{s:o, s:[]}", "_links", links, "sender"), 1);
+    fseek(out, -1, SEEK_CUR); /* reopen the empty sender array */
+    int first_sender = 1;
+    for (int s = 0; rc == 0 && s < MOB_NSENDERS; s++) {
+        int first = 1;
+        for (mob_event *e = a->ev_head; rc == 0 && e; e = e->next) {
             if (e->sender != s)
                 continue;
-            if (!evs)
-                evs = json_array();
-            json_array_append(evs, e->event);
+            if (first) {
+                char suffix[32], href[1024];
+                snprintf(suffix, sizeof(suffix), "/%s", sender_rel[s]);
+                mob_href_buf(href, sizeof(href), a, suffix);
+                fputs(first_sender ? "" : ",", out);
+                rc = put_json(out, json_pack("{s:s, s:s}", "rel", sender_rel[s], "href", href), 1);
+                fputs(",\"events\":[", out);
+                first_sender = 0;
+            } else {
+                fputc(',', out);
+            }
+            first = 0;
+            if (fwrite(e->json, 1, e->len, out) != e->len)
+                rc = -1;
         }
-        if (!evs)
-            continue;
-        char suffix[32];
-        snprintf(suffix, sizeof(suffix), "/%s", sender_rel[s]);
-        char href[1024];
-        mob_href_buf(href, sizeof(href), a, suffix);
-        json_array_append_new(senders, json_pack("{s:s, s:s, s:o}", "rel", sender_rel[s], "href",
-                                                 href, "events", evs));
+        if (!first)
+            fputs("]}", out);
     }
-    json_t *body = json_pack("{s:o, s:o}", "_links", links, "sender", senders);
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    json_decref(body);
-    if (!text)
+    fputs("]}", out);
+    if (fclose(out) != 0 || rc != 0) {
+        free(text);
         return -1;
+    }
     if (!keep)
         mob_events_clear(a);
     free(a->sent_body);
     a->sent_body = text;
-    a->sent_len = strlen(text);
+    a->sent_len = size;
     a->sent_batch = n;
     return 0;
 }
@@ -286,6 +316,10 @@ void mob_events_get(const mcxd_config *cfg, mcxd_state *st, mob_app *a, const ch
         send_resync(a, ack, resp);
         return;
     }
+    /* The last batch is acknowledged: it is never sent again. */
+    free(a->sent_body);
+    a->sent_body = NULL;
+    a->sent_len = 0;
     /* Events that were waiting when the P-GET came have been held already:
      * they go at once. Aggregation delays events arriving while it is parked. */
     if (a->ev_head) {

@@ -526,7 +526,8 @@ size_t mcxd_mobility_bytes(const mcxd_state *st)
         total += sizeof(*a) + (a->user_agent ? strlen(a->user_agent) + 1 : 0) +
                  (a->culture ? strlen(a->culture) + 1 : 0) +
                  (a->endpoint_id ? strlen(a->endpoint_id) + 1 : 0) + a->sent_len;
-        total += a->nevents * (sizeof(mob_event) + 256);
+        for (const mob_event *e = a->ev_head; e; e = e->next)
+            total += sizeof(*e) + e->len + 1;
         for (const mob_sub *s = a->subs; s; s = s->next)
             total += sizeof(*s) + s->cmembers * sizeof(void *) + s->nmembers * sizeof(void *);
     }
